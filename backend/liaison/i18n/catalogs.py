@@ -1,0 +1,48 @@
+"""Translated interface and notification strings, read from the gettext catalogs in `locales/`."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from liaison.i18n.locales import UI_LOCALES, ui_locale
+
+LOCALES_DIR = Path(__file__).resolve().parents[3] / "locales"
+DOMAIN = "liaison"
+
+
+def _po_path(lang: str, domain: str) -> Path:
+    return LOCALES_DIR / lang.replace("-", "_") / "LC_MESSAGES" / f"{domain}.po"
+
+
+@lru_cache(maxsize=64)
+def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
+    """Catalog for `lang`, compiled in memory from the .po file, so no build step can leave it stale."""
+    path = _po_path(lang, domain)
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang.replace("-", "_"), domain=domain)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=domain)
+
+
+def gettext(lang: str, message: str, **params: object) -> str:
+    text = translations(ui_locale(lang)).gettext(message)
+    return text.format(**params) if params else text
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations(ui_locale(lang)).ngettext(singular, plural, n)
+    return text.format(n=n, **params)
+
+
+def all_locales() -> tuple[str, ...]:
+    return UI_LOCALES

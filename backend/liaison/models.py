@@ -1,0 +1,9 @@
+"""Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
+
+from liaison.auth.models import Device, EnrollmentCode
+from liaison.officers.models import Country, User
+from liaison.shifts.models import Assignment, Shift
+from liaison.sync.versioning import SyncClock, Tombstone
+from liaison.venues.models import Venue
+
+__all__ = ["Assignment", "Country", "Device", "EnrollmentCode", "Shift", "SyncClock", "Tombstone", "User", "Venue"]

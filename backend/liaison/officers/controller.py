@@ -1,0 +1,45 @@
+"""The officers list for desks, coordinators and delegation leads."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, get
+from litestar.pagination import OffsetPagination
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liaison.auth.guards import people_readers
+from liaison.auth.principal import Principal
+from liaison.officers import service
+from liaison.officers.schemas import OfficerOut, officer_out
+from liaison.pagination import Limit, Offset, page
+
+
+class OfficersController(Controller):
+    path = "/api/officers"
+    tags = ["officers"]
+    guards = [people_readers]
+
+    @get("/", summary="Officers the caller may see (a delegation lead: its own country)")
+    async def list_officers(
+        self,
+        request: Request[Principal, str, object],
+        db_session: AsyncSession,
+        limit: Limit,
+        offset: Offset,
+        country: Annotated[str | None, Parameter(min_length=2, max_length=2, description="ISO 3166 code")] = None,
+        q: Annotated[str | None, Parameter(max_length=100, description="Part of a name, e-mail or accreditation id")] = None,
+        status: Literal["expected", "arrived", "departed"] | None = None,
+    ) -> OffsetPagination[OfficerOut]:
+        rows, total = await service.search(
+            db_session, request.user, country=country, q=q, status=status, limit=limit, offset=offset
+        )
+        return page([officer_out(u) for u in rows], limit=limit, offset=offset, total=total)
+
+    @get("/{officer_id:uuid}", summary="One officer")
+    async def get_officer(
+        self, officer_id: uuid.UUID, request: Request[Principal, str, object], db_session: AsyncSession
+    ) -> OfficerOut:
+        return officer_out(await service.get_visible(db_session, request.user, officer_id))

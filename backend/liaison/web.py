@@ -1,0 +1,45 @@
+"""Serves the built PWA: its files as they are, and index.html for the app's own deep links (/join, /today…)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Request, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.response import File
+
+# Hashed build output never changes under one name; everything else must be revalidated.
+IMMUTABLE_PREFIX = "_app/immutable/"
+NO_CACHE = {"cache-control": "no-cache"}
+
+
+def _resolve(root: Path, path: str) -> Path | None:
+    candidate = (root / path.lstrip("/")).resolve()
+    if root.resolve() not in candidate.parents and candidate != root.resolve():
+        return None
+    return candidate if candidate.is_file() else None
+
+
+@get(["/", "/{path:path}"], opt={"exclude_from_auth": True}, include_in_schema=False, sync_to_thread=False)
+def serve_pwa(request: Request, path: str = "") -> Response | File:
+    root: Path = request.app.state.settings.static_dir
+    rel = path.lstrip("/")
+    if rel.startswith(("api/", "schema")):
+        raise NotFoundException()
+    found = _resolve(root, rel) if rel else None
+    if found is not None:
+        immutable = rel.startswith(IMMUTABLE_PREFIX)
+        headers = {"cache-control": "public, max-age=31536000, immutable"} if immutable else dict(NO_CACHE)
+        if rel in ("service-worker.js",):
+            headers["service-worker-allowed"] = "/"
+        return File(found, headers=headers, content_disposition_type="inline")
+    if "." in rel.rsplit("/", 1)[-1]:
+        raise NotFoundException(f"No file {rel}.")
+    index = root / "index.html"
+    if not index.is_file():
+        return Response(
+            "The PWA is not built yet: run `make frontend` (make run does it for you). The API is under /api, its docs under /schema.",
+            media_type="text/plain",
+            status_code=503,
+        )
+    return File(index, headers=dict(NO_CACHE), content_disposition_type="inline")
