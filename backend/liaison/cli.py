@@ -79,8 +79,14 @@ def serve(workers: int, no_migrate: bool) -> None:
         workers = 1
     click.echo(f"Liaison on http://{settings.host}:{settings.port}  (API docs: /schema)")
     uvicorn.run(
-        "liaison.app:create_app", factory=True, host=settings.host, port=settings.port, workers=workers,
-        log_level=settings.log_level.lower(), proxy_headers=True, timeout_graceful_shutdown=10,
+        "liaison.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
     )
 
 
@@ -97,15 +103,28 @@ def user() -> None:
 @click.option("--country", default=None, help="ISO code; required for a delegation lead.")
 @click.option("--locale", default="fr", show_default=True)
 @click.password_option(help="Password (asked twice when not given).")
-def user_create(email: str, role: str, first_name: str, last_name: str, country: str | None, locale: str,
-                password: str) -> None:
+def user_create(
+    email: str, role: str, first_name: str, last_name: str, country: str | None, locale: str, password: str
+) -> None:
     from liaison.officers.accounts import AccountError, create_staff
 
     settings = _settings()
     try:
-        created = _run(lambda: _with_session(settings, lambda s: create_staff(
-            s, email=email, role=role, first_name=first_name, last_name=last_name, country=country,
-            locale=locale, password=password)))
+        created = _run(
+            lambda: _with_session(
+                settings,
+                lambda s: create_staff(
+                    s,
+                    email=email,
+                    role=role,
+                    first_name=first_name,
+                    last_name=last_name,
+                    country=country,
+                    locale=locale,
+                    password=password,
+                ),
+            )
+        )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created {role} {created.email} ({created.id})")

@@ -68,7 +68,9 @@ def utcnow() -> datetime:
 def make_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         _ensure_sqlite_dir(settings.database_url)
-        engine = create_async_engine(settings.database_url, poolclass=NullPool if ":memory:" in settings.database_url else None)
+        engine = create_async_engine(
+            settings.database_url, poolclass=NullPool if ":memory:" in settings.database_url else None
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # A fixed pool: overflow connections churned PostgreSQL under load (see DESIGN).

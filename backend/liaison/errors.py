@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -72,12 +73,27 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+_AT_PATH = re.compile(r" - at `\$\.?([^`]*)`")
+
+
+def _field_of(key: str, message: str) -> str:
+    """msgspec reports body errors as key "data" with the real field inside the message: pull it out."""
+    if key not in ("data", "body", ""):
+        return key
+    path = _AT_PATH.search(message)
+    missing = _MISSING.search(message)
+    parts = [p for p in ((path.group(1) if path else ""), (missing.group(1) if missing else "")) if p]
+    return ".".join(parts) or "body"
+
+
 def _validation_errors(exc: ValidationException) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            field = str(item.get("key") or item.get("source") or "body")
-            errors.append({"field": field, "message": str(item.get("message", "invalid value"))})
+            message = str(item.get("message", "invalid value"))
+            field = _field_of(str(item.get("key") or ""), message)
+            errors.append({"field": field, "message": _AT_PATH.sub("", message)})
     return errors
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 
 # Hashed build output never changes under one name; everything else must be revalidated.
@@ -21,7 +22,7 @@ def _resolve(root: Path, path: str) -> Path | None:
 
 
 @get(["/", "/{path:path}"], opt={"exclude_from_auth": True}, include_in_schema=False, sync_to_thread=False)
-def serve_pwa(request: Request, path: str = "") -> Response | File:
+def serve_pwa(request: Request, path: FromPath[str] = "") -> Response | File:
     root: Path = request.app.state.settings.static_dir
     rel = path.lstrip("/")
     if rel.startswith(("api/", "schema")):
@@ -38,7 +39,8 @@ def serve_pwa(request: Request, path: str = "") -> Response | File:
     index = root / "index.html"
     if not index.is_file():
         return Response(
-            "The PWA is not built yet: run `make frontend` (make run does it for you). The API is under /api, its docs under /schema.",
+            "The PWA is not built yet: run `make frontend` (make run does it for you).\n"
+            "The API is under /api, its docs under /schema.",
             media_type="text/plain",
             status_code=503,
         )

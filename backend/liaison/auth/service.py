@@ -20,7 +20,9 @@ DEVICE_LIFETIME = timedelta(days=60)
 CODE_LIFETIME = timedelta(hours=48)
 
 
-async def _open_device(session: AsyncSession, user: User, kind: str, name: str, lifetime: timedelta) -> tuple[str, Device]:
+async def _open_device(
+    session: AsyncSession, user: User, kind: str, name: str, lifetime: timedelta
+) -> tuple[str, Device]:
     token = new_token()
     device = Device(
         user_id=user.id, kind=kind, name=name[:120], token_hash=digest(token), expires_at=utcnow() + lifetime
@@ -39,7 +41,9 @@ async def login(session: AsyncSession, email: str, password: str, device_name: s
     return token, device, user
 
 
-async def create_enrollment(session: AsyncSession, officer_id: uuid.UUID, created_by: uuid.UUID) -> tuple[str, EnrollmentCode]:
+async def create_enrollment(
+    session: AsyncSession, officer_id: uuid.UUID, created_by: uuid.UUID
+) -> tuple[str, EnrollmentCode]:
     officer = await session.get(User, officer_id)
     if officer is None or officer.deleted_at is not None:
         raise NotFound(f"No officer {officer_id}.")

@@ -6,9 +6,9 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.pagination import OffsetPagination
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
+from liaison.deps import DbSession
 from liaison.i18n.locales import country_name, ui_locale
 from liaison.officers.models import Country, User
 from liaison.pagination import Limit, Offset, page
@@ -27,7 +27,7 @@ class CountriesController(Controller):
 
     @get("/", summary="Participating countries")
     async def list_countries(
-        self, request: Request[Principal, str, object], db_session: AsyncSession, limit: Limit, offset: Offset
+        self, request: Request[Principal, str, object], db_session: DbSession, limit: Limit = 50, offset: Offset = 0
     ) -> OffsetPagination[CountryOut]:
         lang = ui_locale(request.user.locale, request.headers.get("accept-language"))
         counts = dict(
@@ -39,7 +39,10 @@ class CountriesController(Controller):
         )
         countries = list((await db_session.execute(select(Country))).scalars())
         items = sorted(
-            (CountryOut(c.code, country_name(c.code, lang), list(c.languages), counts.get(c.code, 0)) for c in countries),
+            (
+                CountryOut(c.code, country_name(c.code, lang), list(c.languages), counts.get(c.code, 0))
+                for c in countries
+            ),
             key=lambda c: c.name,
         )
         return page(items[offset : offset + limit], limit=limit, offset=offset, total=len(items))

@@ -83,7 +83,9 @@ def _officer_rows(today: date, password_hash: str, version: int) -> list[dict[st
             arrives_today = (i % 5) == 4  # a fifth arrive today: the desk's queue
             lead = i == 0
             rank_index = zlib.crc32(f"{code}{i}".encode()) % sum(data.RANK_WEIGHTS)
-            rank = next(r for r, edge in zip(data.RANKS, _cumulative(data.RANK_WEIGHTS), strict=True) if rank_index < edge)
+            rank = next(
+                r for r, edge in zip(data.RANKS, _cumulative(data.RANK_WEIGHTS), strict=True) if rank_index < edge
+            )
             rows.append(
                 {
                     "id": stable_id("officer", code, i),
@@ -130,9 +132,18 @@ def _venue_rows(version: int, officers: list[dict[str, object]], teams: list[lis
                         langs.append(lang)
         rows.append(
             {
-                "id": stable_id("venue", slug), "slug": slug, "name": name, "kind": kind, "address": address,
-                "city": city, "latitude": lat, "longitude": lon, "meeting_point": meeting, "sports": sports,
-                "languages": langs, "version": version,
+                "id": stable_id("venue", slug),
+                "slug": slug,
+                "name": name,
+                "kind": kind,
+                "address": address,
+                "city": city,
+                "latitude": lat,
+                "longitude": lon,
+                "meeting_point": meeting,
+                "sports": sports,
+                "languages": langs,
+                "version": version,
             }
         )
     return rows
@@ -142,8 +153,13 @@ def _tasks(kind: str) -> list[str]:
     return {"live_site": data.LIVE_SITE_TASKS, "reception": data.RECEPTION_TASKS}.get(kind, data.COMPETITION_TASKS)
 
 
-def _plan(today: date, version: int, venues: list[dict[str, object]], officers: list[dict[str, object]],
-          teams: list[list[int]]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def _plan(
+    today: date,
+    version: int,
+    venues: list[dict[str, object]],
+    officers: list[dict[str, object]],
+    teams: list[list[int]],
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Every officer works one slot at one venue, five days in seven, the days off staggered in the team."""
     shifts: list[dict[str, object]] = []
     assignments: list[dict[str, object]] = []
@@ -161,18 +177,28 @@ def _plan(today: date, version: int, venues: list[dict[str, object]], officers: 
             gap = 1 if (venue_index + day + slot) % 6 == 0 else 0
             shifts.append(
                 {
-                    "id": shift_id, "venue_id": venue["id"], "starts_at": starts, "ends_at": starts + timedelta(hours=hours),
-                    "task": tasks[(day + slot) % len(tasks)], "headcount": len(on_duty) + gap,
-                    "contact_name": contact[0], "contact_phone": contact[1],
-                    "languages": list(venue["languages"])[:4], "notes": "", "version": version,  # type: ignore[call-overload]
+                    "id": shift_id,
+                    "venue_id": venue["id"],
+                    "starts_at": starts,
+                    "ends_at": starts + timedelta(hours=hours),
+                    "task": tasks[(day + slot) % len(tasks)],
+                    "headcount": len(on_duty) + gap,
+                    "contact_name": contact[0],
+                    "contact_phone": contact[1],
+                    "languages": list(venue["languages"])[:4],
+                    "notes": "",
+                    "version": version,  # type: ignore[call-overload]
                 }
             )
             for officer_index in on_duty:
                 officer = officers[officer_index]
                 assignments.append(
                     {
-                        "id": stable_id("assignment", shift_id, officer["id"]), "shift_id": shift_id,
-                        "user_id": officer["id"], "status": "assigned", "version": version,
+                        "id": stable_id("assignment", shift_id, officer["id"]),
+                        "shift_id": shift_id,
+                        "user_id": officer["id"],
+                        "status": "assigned",
+                        "version": version,
                     }
                 )
     return shifts, assignments
@@ -202,9 +228,17 @@ async def seed_demo(session: AsyncSession, today: date | None = None) -> DemoCon
     )
     staff = [
         {
-            "id": stable_id("staff", email), "email": email, "password_hash": password_hash, "role": role,
-            "first_name": first, "last_name": last, "country_code": country, "locale": "fr", "languages": ["fr", "en"],
-            "status": "arrived", "version": version,
+            "id": stable_id("staff", email),
+            "email": email,
+            "password_hash": password_hash,
+            "role": role,
+            "first_name": first,
+            "last_name": last,
+            "country_code": country,
+            "locale": "fr",
+            "languages": ["fr", "en"],
+            "status": "arrived",
+            "version": version,
         }
         for email, role, first, last, country in data.STAFF
     ]
@@ -219,7 +253,12 @@ async def seed_demo(session: AsyncSession, today: date | None = None) -> DemoCon
     await session.execute(insert(Shift.__table__), shifts)
     await session.execute(insert(Assignment.__table__), assignments)
     context = DemoContext(
-        today=today, version=version, coordinator_id=staff[0]["id"], officers=officers, venues=venues, shifts=shifts  # type: ignore[arg-type]
+        today=today,
+        version=version,
+        coordinator_id=staff[0]["id"],
+        officers=officers,
+        venues=venues,
+        shifts=shifts,  # type: ignore[arg-type]
     )
     for step in STEPS:
         await step(session, context)

@@ -1,4 +1,8 @@
-"""Translated interface and notification strings, read from the gettext catalogs in `locales/`."""
+"""Translated interface and notification strings, read from the gettext catalogs in `locales/`.
+
+One catalog (gettext domain) per backend package that shows text to people — `push.po`, `alerts.po`… —
+named after the package, plus `pwa.po` for the PWA; `make i18n` extracts each from its own package.
+"""
 
 from __future__ import annotations
 
@@ -34,14 +38,20 @@ def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
     return Translations(buffer, domain=domain)
 
 
-def gettext(lang: str, message: str, **params: object) -> str:
-    text = translations(ui_locale(lang)).gettext(message)
+def gettext(lang: str, message: str, *, domain: str = DOMAIN, **params: object) -> str:
+    """`message` in `lang` from `locales/<lang>/LC_MESSAGES/<domain>.po`; `{name}` placeholders filled from params."""
+    text = translations(ui_locale(lang), domain).gettext(message)
     return text.format(**params) if params else text
 
 
-def ngettext(lang: str, singular: str, plural: str, n: int, **params: object) -> str:
-    text = translations(ui_locale(lang)).ngettext(singular, plural, n)
+def ngettext(lang: str, singular: str, plural: str, n: int, *, domain: str = DOMAIN, **params: object) -> str:
+    text = translations(ui_locale(lang), domain).ngettext(singular, plural, n)
     return text.format(n=n, **params)
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is defined; it is translated later, where it is shown."""
+    return message
 
 
 def all_locales() -> tuple[str, ...]:

@@ -15,8 +15,15 @@ class AccountError(ValueError):
 
 
 async def create_staff(
-    session: AsyncSession, *, email: str, role: str, first_name: str, last_name: str, country: str | None,
-    locale: str, password: str,
+    session: AsyncSession,
+    *,
+    email: str,
+    role: str,
+    first_name: str,
+    last_name: str,
+    country: str | None,
+    locale: str,
+    password: str,
 ) -> User:
     email = email.strip().lower()
     if "@" not in email:
@@ -32,9 +39,15 @@ async def create_staff(
     if (await session.execute(select(User.id).where(User.email == email))).first():
         raise AccountError(f"email: an account with {email} already exists")
     user = User(
-        email=email, role=role, first_name=first_name, last_name=last_name,
-        country_code=country.upper() if country else None, locale=normalize(locale),
-        password_hash=hash_password(password), status="arrived", languages=[normalize(locale).split("-")[0]],
+        email=email,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        country_code=country.upper() if country else None,
+        locale=normalize(locale),
+        password_hash=hash_password(password),
+        status="arrived",
+        languages=[normalize(locale).split("-")[0]],
     )
     session.add(user)
     await session.commit()

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from litestar import Controller, Request, get
 from litestar.pagination import OffsetPagination
-from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from liaison.auth.guards import people_readers
 from liaison.auth.principal import Principal
+from liaison.deps import DbSession
 from liaison.officers import service
 from liaison.officers.schemas import OfficerOut, officer_out
 from liaison.pagination import Limit, Offset, page
@@ -26,12 +26,14 @@ class OfficersController(Controller):
     async def list_officers(
         self,
         request: Request[Principal, str, object],
-        db_session: AsyncSession,
-        limit: Limit,
-        offset: Offset,
-        country: Annotated[str | None, Parameter(min_length=2, max_length=2, description="ISO 3166 code")] = None,
-        q: Annotated[str | None, Parameter(max_length=100, description="Part of a name, e-mail or accreditation id")] = None,
-        status: Literal["expected", "arrived", "departed"] | None = None,
+        db_session: DbSession,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        country: Annotated[str | None, QueryParameter(min_length=2, max_length=2, description="ISO 3166 code")] = None,
+        q: Annotated[
+            str | None, QueryParameter(max_length=100, description="Part of a name, e-mail or accreditation id")
+        ] = None,
+        status: FromQuery[Literal["expected", "arrived", "departed"] | None] = None,
     ) -> OffsetPagination[OfficerOut]:
         rows, total = await service.search(
             db_session, request.user, country=country, q=q, status=status, limit=limit, offset=offset
@@ -40,6 +42,6 @@ class OfficersController(Controller):
 
     @get("/{officer_id:uuid}", summary="One officer")
     async def get_officer(
-        self, officer_id: uuid.UUID, request: Request[Principal, str, object], db_session: AsyncSession
+        self, officer_id: FromPath[uuid.UUID], request: Request[Principal, str, object], db_session: DbSession
     ) -> OfficerOut:
         return officer_out(await service.get_visible(db_session, request.user, officer_id))

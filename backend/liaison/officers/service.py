@@ -39,8 +39,14 @@ def _filtered(country: str | None, q: str | None, status: str | None) -> Select[
 
 
 async def search(
-    session: AsyncSession, principal: Principal, *, country: str | None, q: str | None, status: str | None,
-    limit: int, offset: int,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    country: str | None,
+    q: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[User], int]:
     query = _filtered(visible_country(principal, country), q, status)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
+from liaison.deps import DbSession
 from liaison.errors import Invalid
 from liaison.shifts.models import Assignment, Shift
 from liaison.shifts.schemas import AssignmentOut, assignment_out
@@ -25,9 +25,9 @@ class MyAssignmentsController(Controller):
     async def my_assignments(
         self,
         request: Request[Principal, str, object],
-        db_session: AsyncSession,
-        from_: Annotated[datetime | None, Parameter(query="from", description="Shifts ending after this")] = None,
-        to: Annotated[datetime | None, Parameter(description="Shifts starting before this")] = None,
+        db_session: DbSession,
+        from_: Annotated[datetime | None, QueryParameter(name="from", description="Shifts ending after this")] = None,
+        to: Annotated[datetime | None, QueryParameter(description="Shifts starting before this")] = None,
     ) -> list[AssignmentOut]:
         for name, value in (("from", from_), ("to", to)):
             if value is not None and value.tzinfo is None:
@@ -36,7 +36,9 @@ class MyAssignmentsController(Controller):
             select(Assignment, Shift, Venue)
             .join(Shift, Shift.id == Assignment.shift_id)
             .join(Venue, Venue.id == Shift.venue_id)
-            .where(Assignment.user_id == request.user.user_id, Assignment.deleted_at.is_(None), Shift.deleted_at.is_(None))
+            .where(
+                Assignment.user_id == request.user.user_id, Assignment.deleted_at.is_(None), Shift.deleted_at.is_(None)
+            )
         )
         if from_ is not None:
             query = query.where(Shift.ends_at > from_)

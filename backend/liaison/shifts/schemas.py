@@ -38,14 +38,27 @@ class AssignmentOut(msgspec.Struct):
 
 def shift_out(s: Shift, venue: Venue | None = None, assigned: int | None = None) -> ShiftOut:
     return ShiftOut(
-        id=s.id, venue_id=s.venue_id, starts_at=s.starts_at, ends_at=s.ends_at, task=s.task, headcount=s.headcount,
-        contact_name=s.contact_name, contact_phone=s.contact_phone, languages=list(s.languages or []), notes=s.notes,
-        venue=venue_out(venue) if venue is not None else None, assigned=assigned,
+        id=s.id,
+        venue_id=s.venue_id,
+        starts_at=s.starts_at,
+        ends_at=s.ends_at,
+        task=s.task,
+        headcount=s.headcount,
+        contact_name=s.contact_name,
+        contact_phone=s.contact_phone,
+        languages=list(s.languages or []),
+        notes=s.notes,
+        venue=venue_out(venue) if venue is not None else None,
+        assigned=assigned,
     )
 
 
 def assignment_out(a: Assignment, s: Shift, v: Venue) -> AssignmentOut:
     return AssignmentOut(
-        id=a.id, status=a.status, officer_id=a.user_id, shift=shift_out(s, v),
-        checked_in_at=a.checked_in_at, checked_out_at=a.checked_out_at,
+        id=a.id,
+        status=a.status,
+        officer_id=a.user_id,
+        shift=shift_out(s, v),
+        checked_in_at=a.checked_in_at,
+        checked_out_at=a.checked_out_at,
     )

@@ -7,9 +7,10 @@ from typing import Literal
 
 from litestar import Controller, get
 from litestar.pagination import OffsetPagination
+from litestar.params import FromPath, FromQuery
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from liaison.deps import DbSession
 from liaison.errors import NotFound
 from liaison.pagination import Limit, Offset, page
 from liaison.venues.models import Venue
@@ -23,10 +24,10 @@ class VenuesController(Controller):
     @get("/", summary="Venues")
     async def list_venues(
         self,
-        db_session: AsyncSession,
-        limit: Limit,
-        offset: Offset,
-        kind: Literal["competition", "live_site", "base", "reception"] | None = None,
+        db_session: DbSession,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        kind: FromQuery[Literal["competition", "live_site", "base", "reception"] | None] = None,
     ) -> OffsetPagination[VenueOut]:
         query = select(Venue).where(Venue.deleted_at.is_(None))
         if kind:
@@ -36,7 +37,7 @@ class VenuesController(Controller):
         return page([venue_out(v) for v in rows.scalars()], limit=limit, offset=offset, total=total)
 
     @get("/{venue_id:uuid}", summary="One venue")
-    async def get_venue(self, venue_id: uuid.UUID, db_session: AsyncSession) -> VenueOut:
+    async def get_venue(self, venue_id: FromPath[uuid.UUID], db_session: DbSession) -> VenueOut:
         venue = await db_session.get(Venue, venue_id)
         if venue is None or venue.deleted_at is not None:
             raise NotFound(f"No venue {venue_id}.")

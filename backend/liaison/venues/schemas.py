@@ -25,12 +25,22 @@ class VenueOut(msgspec.Struct):
 
 def map_url(latitude: float, longitude: float) -> str:
     # geo-neutral OpenStreetMap link: opens in any browser and hands off to the phone's map app.
-    return f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=17/{latitude:.6f}/{longitude:.6f}"
+    return (
+        f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=17/{latitude:.6f}/{longitude:.6f}"
+    )
 
 
 def venue_out(v: Venue) -> VenueOut:
     return VenueOut(
-        id=v.id, name=v.name, kind=v.kind, address=v.address, city=v.city, latitude=v.latitude,
-        longitude=v.longitude, meeting_point=v.meeting_point, sports=list(v.sports or []),
-        languages=list(v.languages or []), map_url=map_url(v.latitude, v.longitude),
+        id=v.id,
+        name=v.name,
+        kind=v.kind,
+        address=v.address,
+        city=v.city,
+        latitude=v.latitude,
+        longitude=v.longitude,
+        meeting_point=v.meeting_point,
+        sports=list(v.sports or []),
+        languages=list(v.languages or []),
+        map_url=map_url(v.latitude, v.longitude),
     )
