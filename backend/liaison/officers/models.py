@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from liaison.database import Base, UUIDPrimaryKey, utcnow
 from liaison.sync.versioning import Versioned
 
+# Countries whose names are written family name first (as on their passports in the national script).
+FAMILY_NAME_FIRST = frozenset({"JP", "KR", "CN", "TW", "HU", "VN"})
 ROLES = ("officer", "delegation_lead", "desk", "coordinator", "admin")
 STATUSES = ("expected", "arrived", "departed")
 
@@ -47,6 +49,8 @@ class User(UUIDPrimaryKey, Versioned, Base):
 
     @property
     def name(self) -> str:
+        if self.country_code in FAMILY_NAME_FIRST:
+            return f"{self.last_name} {self.first_name}".strip()
         return f"{self.first_name} {self.last_name}".strip()
 
     @property
