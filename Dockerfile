@@ -13,7 +13,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 WORKDIR /app
 COPY pyproject.toml README.md alembic.ini ./
 COPY backend backend
-RUN pip install --no-cache-dir .
+# Editable, so the package finds migrations/ and locales/ beside it in /app.
+RUN pip install --no-cache-dir -e .
 COPY migrations migrations
 COPY locales locales
 COPY --from=pwa /src/frontend/build frontend/build
