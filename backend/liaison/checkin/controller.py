@@ -92,7 +92,7 @@ class AccreditationController(Controller):
         self, request: Request[Principal, str, object], db_session: DbSession, settings: AppSettings
     ) -> AccreditationOut:
         issued = await service.issue_token(
-            db_session, keyring(settings.data_dir), request.user.user_id, issuer(settings)
+            db_session, keyring(settings.data_dir), request.user.user_id, issuer(settings), _lang(request)
         )
         officer = issued.officer
         return AccreditationOut(

@@ -24,6 +24,13 @@ REFUSALS: dict[str, str] = {
 CHECKED_IN = N_("{name} is checked in.")
 ALREADY = N_("{name} was already checked in at {time} (Paris time).")
 ALREADY_NO_TIME = N_("{name} was already checked in.")
+# Read by the officer on the phone.
+WITHDRAWN_FOR_HOLDER = N_("Your accreditation has been withdrawn: contact the accreditation desk.")
+NO_ACCREDITATION = N_("You hold no accreditation.")
+
+
+def text(lang: str, message: str) -> str:
+    return gettext(lang, message, domain=DOMAIN)
 
 
 def refusal(lang: str, reason: str, **params: object) -> str:

@@ -59,13 +59,13 @@ async def _revocation(session: AsyncSession, accreditation_id: str) -> Accredita
     ).scalar_one_or_none()
 
 
-async def issue_token(session: AsyncSession, ring: KeyRing, officer_id: uuid.UUID, issuer: str) -> Issued:
+async def issue_token(session: AsyncSession, ring: KeyRing, officer_id: uuid.UUID, issuer: str, lang: str) -> Issued:
     officer = await session.get(User, officer_id)
     if officer is None or officer.deleted_at is not None or not officer.accreditation_id:
-        raise NotFound("You hold no accreditation.")
+        raise NotFound(messages.text(lang, messages.NO_ACCREDITATION))
     revoked = await _revocation(session, officer.accreditation_id)
     if revoked is not None and revoked.reason == "withdrawn":
-        raise Forbidden("Your accreditation has been withdrawn: contact the accreditation desk.", reason="withdrawn")
+        raise Forbidden(messages.text(lang, messages.WITHDRAWN_FOR_HOLDER), reason="withdrawn")
     now = utcnow()
     not_before, expires_at = validity(now, officer.arrival, officer.departure)
     token, kid = sign(
@@ -236,11 +236,12 @@ async def check_in(
     row.first_checkin_id = first.id if first else None
     row.conflict = _is_conflict(first, row)
     session.add(row)
-    if officer.arrived_at is not None and at < officer.arrived_at and officer.status == "arrived":
-        # The officer really arrived at the earliest scan, even if that desk synced later.
-        await session.execute(
-            update(User).where(User.id == officer.id).values(arrived_at=at, version=version, updated_at=now)
-        )
+    # The officer really arrived at the earliest scan, even when that desk synced later.
+    await session.execute(
+        update(User)
+        .where(User.id == officer.id, User.status == "arrived", User.arrived_at > at)
+        .values(arrived_at=at, version=version, updated_at=now)
+    )
     await session.flush()
     await session.refresh(officer)
     return CheckinOutcome("already_checked_in", officer, row, officer.arrived_at)
