@@ -112,6 +112,9 @@ class ConflictOut(msgspec.Struct):
 
 
 class CountryArrivals(msgspec.Struct):
+    """For the chosen day: `expected`/`arrived` are those planned that day (and how many of them came);
+    `*_by_day` are cumulative to the end of the day; `late` planned earlier and not arrived by then."""
+
     country: str
     name: str
     officers: int
@@ -124,9 +127,12 @@ class CountryArrivals(msgspec.Struct):
 
 class DayArrivals(msgspec.Struct):
     day: date
+    # Planned to arrive that day, and actually arrived that day (Paris time), whatever their plan.
     expected: int
     arrived: int
-    by_country: dict[str, list[int]]
+    by_country: Annotated[
+        dict[str, list[int]], msgspec.Meta(description="Country code → [expected, arrived] on that day")
+    ]
 
 
 class LateOfficer(msgspec.Struct):
