@@ -143,6 +143,25 @@ async def test_expired_accreditation_is_refused(client, signed, db):
     assert response.json()["detail"] == "L'accréditation a expiré."
 
 
+async def test_accreditation_is_not_valid_long_before_the_planned_arrival(client, signed, db):
+    today = date.today()
+    await expect(db, signed.officer_it, arrival=today + timedelta(days=10), departure=today + timedelta(days=30))
+    qr = await accreditation(client, signed.tokens["officer_it"])
+    response = await client.post("/api/checkins", json={"token": qr["token"]}, headers=signed.auth("desk"))
+    assert response.status_code == 422 and response.json()["reason"] == "not_yet_valid"
+    # The desk can still check in by the typed accreditation id after looking at the officer's papers.
+    typed = await client.post("/api/checkins", json={"accreditation_id": "P24-IT-0001"}, headers=signed.auth("desk"))
+    assert typed.json()["result"] == "checked_in"
+
+
+async def test_staff_hold_no_accreditation(client, signed):
+    response = await client.get("/api/me/accreditation", headers=signed.auth("desk"))
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Vous ne détenez aucune accréditation."
+    lead = await client.get("/api/me/accreditation", headers=signed.auth("lead_de"))
+    assert lead.status_code == 200 and lead.json()["accreditation_id"] == "P24-DE-0001"
+
+
 async def test_lost_accreditation_refuses_old_codes_and_the_new_code_works(client, signed, db):
     await expect(db, signed.officer_de)
     old = (await accreditation(client, signed.tokens["officer_de"]))["token"]
