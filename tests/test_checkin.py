@@ -254,6 +254,16 @@ async def test_unknown_accreditation_and_empty_requests_are_422(client, signed):
     assert ahead.status_code == 422
 
 
+async def test_a_scan_after_the_status_was_reset_is_a_repeat_that_restores_the_arrival(client, signed, db):
+    await expect(db, signed.officer_it)
+    first = await client.post("/api/checkins", json={"accreditation_id": "P24-IT-0001"}, headers=signed.auth("desk"))
+    await expect(db, signed.officer_it)  # e.g. a coordinator's mistaken correction
+    again = await client.post("/api/checkins", json={"accreditation_id": "P24-IT-0001"}, headers=signed.auth("desk"))
+    assert again.status_code == 200 and again.json()["result"] == "already_checked_in"
+    assert again.json()["checkin"]["first_checkin_id"] == first.json()["checkin"]["id"]
+    assert again.json()["officer"]["status"] == "arrived"
+
+
 async def test_two_desks_scanning_at_once_count_the_officer_once(client, signed, db):
     await expect(db, signed.officer_it)
     qr = (await accreditation(client, signed.tokens["officer_it"]))["token"]

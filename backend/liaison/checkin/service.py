@@ -196,20 +196,20 @@ async def check_in(
     source: Literal["online", "offline"],
     mutation_id: str | None = None,
 ) -> CheckinOutcome:
-    """Records one scan in the session's transaction (the caller commits). Exactly one scan per officer
-    counts: the conditional UPDATE below lets one transaction win, the partial unique index enforces it."""
+    """Records one scan in the session's transaction (the caller commits).
+
+    Exactly one scan per officer counts. Taking the transaction's sync version locks the sync clock until
+    commit, so from there on concurrent check-ins run one after the other and each sees the one before;
+    the partial unique index on counted scans is the guarantee should that ever change."""
     if not token and not accreditation_id:
         raise Invalid("Send a token or an accreditation_id.", errors=[{"field": "token", "message": "missing"}])
     now = utcnow()
     at = scan_time(occurred_at, now)
     officer, claims = await _holder(session, lang, ring, issuer, token, accreditation_id, at, now)
     version = await transaction_version(session)
-    claimed = await session.execute(
-        update(User)
-        .where(User.id == officer.id, User.status == "expected")
-        .values(status="arrived", arrived_at=at, version=version, updated_at=now)
-        .returning(User.id)
-    )
+    first = (
+        await session.execute(select(Checkin).where(Checkin.officer_id == officer.id, Checkin.outcome == "checked_in"))
+    ).scalar_one_or_none()
     row = Checkin(
         id=uuid.uuid4(),
         officer_id=officer.id,
@@ -222,26 +222,27 @@ async def check_in(
         mutation_id=mutation_id,
         occurred_at=at,
         received_at=now,
+        outcome="checked_in",
     )
-    if claimed.first() is not None:
-        row.outcome = "checked_in"
-        session.add(row)
-        await session.flush()
-        await session.refresh(officer)
-        return CheckinOutcome("checked_in", officer, row, at)
-    first = (
-        await session.execute(select(Checkin).where(Checkin.officer_id == officer.id, Checkin.outcome == "checked_in"))
-    ).scalar_one_or_none()
+    arrive = update(User).where(User.id == officer.id).values(version=version, updated_at=now)
+    if first is None:
+        claimed = await session.execute(
+            arrive.where(User.status == "expected").values(status="arrived", arrived_at=at).returning(User.id)
+        )
+        if claimed.first() is not None:
+            session.add(row)
+            await session.flush()
+            await session.refresh(officer)
+            return CheckinOutcome("checked_in", officer, row, at)
+    # A repeat. Also when the officer was marked arrived without a desk (then there is no first scan).
     row.outcome = "already_checked_in"
     row.first_checkin_id = first.id if first else None
     row.conflict = _is_conflict(first, row)
     session.add(row)
+    # Someone set the status back to expected after the counted scan: this scan proves the arrival again.
+    await session.execute(arrive.where(User.status == "expected").values(status="arrived", arrived_at=at))
     # The officer really arrived at the earliest scan, even when that desk synced later.
-    await session.execute(
-        update(User)
-        .where(User.id == officer.id, User.status == "arrived", User.arrived_at > at)
-        .values(arrived_at=at, version=version, updated_at=now)
-    )
+    await session.execute(arrive.where(User.arrived_at > at).values(arrived_at=at))
     await session.flush()
     await session.refresh(officer)
     return CheckinOutcome("already_checked_in", officer, row, officer.arrived_at)
