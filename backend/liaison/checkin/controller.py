@@ -88,7 +88,17 @@ class AccreditationController(Controller):
     path = "/api"
     tags = ["accreditation"]
 
-    @get("/me/accreditation", summary="The caller's signed accreditation (a compact JWS for the QR code)")
+    @get(
+        "/me/accreditation",
+        summary="The caller's signed accreditation (a compact JWS for the QR code)",
+        description=(
+            "`token` is a compact JWS, header `{alg: EdDSA, typ: JWT, kid}` (kid = RFC 7638 thumbprint of the key "
+            "in /api/accreditation/jwks.json). Claims: `iss`, `sub` (officer id), `accreditation_id`, `name`, "
+            "`country`, `role`, `rank` (when known), `gen` (refused when below the generation in the revocation "
+            "list), `iat`, `nbf` (three days before the planned arrival), `exp` (a day after the planned "
+            "departure, at most 60 days after `iat`). Desks verify it offline with the JWKS and the revocation list."
+        ),
+    )
     async def my_accreditation(
         self, request: Request[Principal, str, object], db_session: DbSession, settings: AppSettings
     ) -> AccreditationOut:
