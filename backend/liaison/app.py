@@ -20,6 +20,8 @@ from liaison import __version__
 from liaison.auth.controller import AuthController, PublicAuthController, login_rate_limit
 from liaison.auth.middleware import PUBLIC_PATHS, BearerAuthMiddleware
 from liaison.auth.token_cache import TokenCache
+from liaison.checkin import sync as checkin_sync
+from liaison.checkin.controller import AccreditationController, ArrivalsController, CheckinController
 from liaison.countries.controller import CountriesController
 from liaison.database import make_engine, make_sessionmaker, provide_session
 from liaison.errors import EXCEPTION_HANDLERS
@@ -36,6 +38,9 @@ API_HANDLERS: list[object] = [
     CountriesController,
     VenuesController,
     MyAssignmentsController,
+    AccreditationController,
+    CheckinController,
+    ArrivalsController,
 ]
 
 
@@ -68,6 +73,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
             # Without this the server may hang on SIGTERM after SQLite use.
             await engine.dispose()
 
+    checkin_sync.use_settings(settings)  # the accreditation.checkin mutation needs the keys' location
     rate_limit = login_rate_limit(settings)
     public_auth = Router(path="/", route_handlers=[PublicAuthController], middleware=[rate_limit.middleware])
     return Litestar(

@@ -154,6 +154,32 @@ def roster_import(file: str) -> None:
     sys.exit(code)
 
 
+@main.group(help="Keys that sign accreditation tokens.")
+def keys() -> None:
+    pass
+
+
+@keys.command(
+    "rotate", help="Sign with a new key from now on; tokens signed by older keys stay valid until they expire."
+)
+def keys_rotate() -> None:
+    from liaison.checkin.keys import keyring
+
+    ring = keyring(_settings().data_dir)
+    fresh = ring.rotate()
+    click.echo(f"signing with {fresh.kid}; published keys: {', '.join(k.kid for k in ring.published())}")
+
+
+@keys.command("list", help="The published accreditation keys, newest first, and until when each stays published.")
+def keys_list() -> None:
+    from liaison.checkin.keys import keyring
+
+    for key in reversed(keyring(_settings().data_dir).published()):
+        until = key.published_until()
+        state = "signing" if until is None else f"retired, published until {until.isoformat()}"
+        click.echo(f"{key.kid}  created {key.created_at.isoformat()}  {state}")
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)

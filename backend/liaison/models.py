@@ -1,6 +1,7 @@
 """Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
 
 from liaison.auth.models import Device, EnrollmentCode
+from liaison.checkin.models import AccreditationRevocation, Checkin
 from liaison.officers.models import Country, User
 from liaison.push.models import PushJob
 from liaison.shifts.models import Assignment, Shift
@@ -8,7 +9,9 @@ from liaison.sync.versioning import SyncClock, Tombstone
 from liaison.venues.models import Venue
 
 __all__ = [
+    "AccreditationRevocation",
     "Assignment",
+    "Checkin",
     "Country",
     "Device",
     "EnrollmentCode",
