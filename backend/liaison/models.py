@@ -1,6 +1,9 @@
 """Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
 
+from liaison.alerts.models import AlertChange
+from liaison.audit.models import AuditEntry
 from liaison.auth.models import Device, EnrollmentCode
+from liaison.notices.models import Notice, NoticeRecipient
 from liaison.officers.models import Country, User
 from liaison.push.models import PushJob
 from liaison.shifts.models import Assignment, Shift
@@ -8,10 +11,14 @@ from liaison.sync.versioning import SyncClock, Tombstone
 from liaison.venues.models import Venue
 
 __all__ = [
+    "AlertChange",
     "Assignment",
+    "AuditEntry",
     "Country",
     "Device",
     "EnrollmentCode",
+    "Notice",
+    "NoticeRecipient",
     "PushJob",
     "Shift",
     "SyncClock",
