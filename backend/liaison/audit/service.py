@@ -63,7 +63,7 @@ async def record(
         **_actor_fields(actor),
     )
     session.add(entry)
-    await session.flush([entry])
+    await session.flush()
     return entry
 
 
