@@ -328,3 +328,51 @@ async def test_revoking_a_device_is_audited(client, signed):
     unknown = await client.delete(f"/api/devices/{uuid.uuid4()}", headers=signed.auth("coordinator"))
     assert unknown.status_code == 404
     assert (await client.get("/api/audit", headers=signed.auth("coordinator"))).json()["total"] == 1
+
+
+async def test_demo_serves_the_german_notice_in_german_and_counts_an_ack_once(client, app):
+    from liaison.database import make_engine, make_sessionmaker
+    from liaison.demo.seed import seed_if_empty
+    from tests.factories import enroll, login
+
+    engine = make_engine(app.state.settings)
+    async with make_sessionmaker(engine)() as session:
+        assert await seed_if_empty(session) is True
+    await engine.dispose()
+    staff = {"Authorization": f"Bearer {await login(client, 'coordinator@demo.liaison', 'liaison-demo')}"}
+    desk = await login(client, "desk@demo.liaison", "liaison-demo")
+
+    async def phone(country: str) -> dict[str, str]:
+        # Officers arriving today have not acknowledged anything yet.
+        query = f"/api/officers?country={country}&status=expected&limit=5"
+        officers = (await client.get(query, headers=staff)).json()["items"]
+        officer = next(o for o in officers if o["role"] == "officer")
+        return {"Authorization": f"Bearer {await enroll(client, desk, officer['id'])}"}
+
+    german, italian = await phone("DE"), await phone("IT")
+    alert = (await client.get("/api/alert-level", headers=german)).json()
+    assert (alert["level"], alert["label"], alert["lang"]) == (
+        "heightened",
+        "Erhöhte Sicherheit – Anschlagsgefahr",
+        "de",
+    )
+
+    notices = (await client.get("/api/notices", headers=german)).json()["items"]
+    meeting = next(n for n in notices if n["title"] == "Delegationsbesprechung heute um 18:00 Uhr")
+    assert meeting["lang"] == "de"
+    urgent = next(n for n in notices if n["priority"] == "urgent")
+    assert urgent["lang"] == "de" and urgent["requires_ack"] is True
+    italian_ids = {n["id"] for n in (await client.get("/api/notices", headers=italian)).json()["items"]}
+    assert meeting["id"] not in italian_ids and urgent["id"] in italian_ids
+
+    before = (await client.get(f"/api/notices/{urgent['id']}/acknowledgements", headers=staff)).json()
+    for _ in range(2):
+        assert (await client.post(f"/api/notices/{urgent['id']}/ack", headers=german)).status_code == 200
+    after = (await client.get(f"/api/notices/{urgent['id']}/acknowledgements", headers=staff)).json()
+    assert before["audience"] == after["audience"] >= 2185
+    assert after["acknowledged"] - before["acknowledged"] == 1
+    assert after["by_country"]["DE"]["acknowledged"] - before["by_country"]["DE"]["acknowledged"] == 1
+    welcome = (await client.get("/api/briefings", headers=german)).json()["items"]
+    assert "Willkommen bei Paris 2024" in {b["title"] for b in welcome}
+    today = (await client.get("/api/briefings/today", headers=german)).json()
+    assert all(b["kind"] == "briefing" for b in today["items"])
