@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import msgspec
+import pytest
 import uvicorn
 
 from liaison.app import create_app
@@ -49,8 +51,21 @@ async def _read_events(response, wanted: int) -> list[tuple[str, dict]]:
     return events
 
 
-async def test_console_hears_acknowledgements_and_alert_changes_after_commit(signed, settings):
-    async with served(settings) as client:
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis", "postgres"])
+async def test_console_hears_acknowledgements_and_alert_changes_after_commit(signed, settings, backend):
+    if backend == "postgres" and settings.is_sqlite:
+        pytest.skip("LISTEN/NOTIFY needs PostgreSQL; on SQLite the console uses the memory backend")
+    if backend == "redis" and not _redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    async with served(msgspec.structs.replace(settings, channels_backend=backend)) as client:
         await _console_story(client, signed)
 
 

@@ -73,6 +73,8 @@ async def test_acknowledging_twice_counts_once(client, signed):
     assert (report["audience"], report["acknowledged"], report["pending_total"]) == (3, 1, 2)
     assert report["by_country"]["DE"] == {"audience": 3, "acknowledged": 1, "pending": 2, "name": None}
     assert sorted(p["name"] for p in report["pending"]) == ["Jonas Becker", "Lukas Weber"]
+    (listed,) = (await client.get("/api/notices", headers=signed.auth("coordinator"))).json()["items"]
+    assert (listed["audience_count"], listed["acknowledged_count"]) == (3, 1)
 
 
 async def test_a_venue_audience_reaches_who_works_there_in_the_window(client, signed):

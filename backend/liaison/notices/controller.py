@@ -49,9 +49,9 @@ class _NoticeEndpoints(Controller):
         offset: Offset = 0,
     ) -> OffsetPagination[NoticeOut]:
         rows, total = await service.list_for(db_session, request.user, self.kind, limit=limit, offset=offset)
-        counts = {}
-        if request.user.manages_all:
-            counts = {n.id: await service.acknowledged_count(db_session, n.id) for n, _ in rows}
+        counts = (
+            await service.acknowledged_counts(db_session, [n.id for n, _ in rows]) if request.user.manages_all else {}
+        )
         items = [
             notice_out(
                 n,

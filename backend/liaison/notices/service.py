@@ -231,6 +231,19 @@ async def acknowledged_count(session: AsyncSession, notice_id: uuid.UUID) -> int
     return (await session.execute(query)).scalar_one()
 
 
+async def acknowledged_counts(session: AsyncSession, notice_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Acknowledgements per notice for a page of notices, in one query."""
+    if not notice_ids:
+        return {}
+    query = (
+        select(NoticeRecipient.notice_id, func.count())
+        .where(NoticeRecipient.notice_id.in_(notice_ids), NoticeRecipient.acknowledged_at.is_not(None))
+        .group_by(NoticeRecipient.notice_id)
+    )
+    counts = dict((await session.execute(query)).tuples().all())
+    return {notice_id: counts.get(notice_id, 0) for notice_id in notice_ids}
+
+
 async def acknowledge(
     session: AsyncSession, principal: Principal, kind: str, notice_id: uuid.UUID, at: datetime | None = None
 ) -> tuple[Notice, NoticeRecipient]:
