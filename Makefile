@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FRONTEND := frontend
 export LIAISON_DATABASE_URL ?= sqlite+aiosqlite:///var/liaison.db
 
-.PHONY: run test install frontend lint pytest test-frontend i18n migrate demo bench-sync bench-push bench-import clean
+.PHONY: run test install frontend lint pytest test-frontend i18n migrate demo bench-sync bench-push bench-import bench-notices clean
 
 ## run: install what is missing, build the PWA, migrate, seed the demo, serve on http://127.0.0.1:8000
 run: install frontend
@@ -73,6 +73,9 @@ bench-push: install
 
 bench-import: install
 	$(BIN)/python -m bench.roster_import
+
+bench-notices: install
+	$(BIN)/python -m bench.notices_fanout
 
 clean:
 	rm -rf $(VENV) $(FRONTEND)/node_modules $(FRONTEND)/build $(FRONTEND)/.svelte-kit var

@@ -240,7 +240,7 @@ async def acknowledged_counts(session: AsyncSession, notice_ids: list[uuid.UUID]
         .where(NoticeRecipient.notice_id.in_(notice_ids), NoticeRecipient.acknowledged_at.is_not(None))
         .group_by(NoticeRecipient.notice_id)
     )
-    counts = dict((await session.execute(query)).tuples().all())
+    counts = {notice_id: n for notice_id, n in (await session.execute(query)).all()}
     return {notice_id: counts.get(notice_id, 0) for notice_id in notice_ids}
 
 
