@@ -167,6 +167,10 @@ async def test_escalation_names_the_pending_to_their_own_lead_in_the_leads_langu
     jobs = [j for j in await push_jobs(db, "notice") if j.ref_id == message["id"]]
     assert [j.user_ids for j in jobs] == [[str(signed.lead_de.id)]]
 
+    info = await send(client, signed, notice({"all": True}))
+    nothing = await client.post(f"/api/notices/{info['id']}/escalate", headers=signed.auth("coordinator"))
+    assert nothing.status_code == 409 and nothing.json()["reason"] == "no_ack"
+
 
 async def test_overdue_notices_escalate_once_from_the_periodic_check(client, signed, db):
     from liaison.notices.escalation import escalate_overdue

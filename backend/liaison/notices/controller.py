@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from liaison.auth.guards import allow, coordinators
 from liaison.auth.principal import Principal
 from liaison.deps import DbSession
+from liaison.errors import Conflict
 from liaison.notices import acknowledgements, escalation, service
 from liaison.notices.schemas import AcknowledgementsOut, CancelIn, EscalationOut, NoticeIn, NoticeOut, TodayOut
 from liaison.notices.views import notice_out
@@ -117,6 +118,10 @@ class _NoticeEndpoints(Controller):
         self, notice_id: FromPath[uuid.UUID], request: Request[Principal, str, object], db_session: DbSession
     ) -> EscalationOut:
         notice = await service.get_notice(db_session, self.kind, notice_id)
+        if not notice.requires_ack:
+            raise Conflict(f"This {self.kind} asks for no acknowledgement: nothing to escalate.", reason="no_ack")
+        if notice.cancelled_at is not None or notice.superseded_at is not None:
+            raise Conflict(f"This {self.kind} was cancelled or updated: nothing to escalate.", reason="not_active")
         overdue = notice.ack_deadline is not None and notice.ack_deadline <= datetime.now(notice.ack_deadline.tzinfo)
         return await escalation.escalate(db_session, notice, request.user, overdue=overdue)
 
