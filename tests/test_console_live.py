@@ -44,7 +44,8 @@ async def _read_events(response, wanted: int) -> list[tuple[str, dict]]:
     async for line in response.aiter_lines():
         if line.startswith("event:"):
             kind = line.split(":", 1)[1].strip()
-        elif line.startswith("data:") and kind not in (None, "hello"):
+        # The notice's own "sent" event may arrive late from a Redis or PostgreSQL backend: only these count here.
+        elif line.startswith("data:") and kind in ("ack", "alert_level"):
             events.append((kind, json.loads(line.split(":", 1)[1])))
             if len(events) == wanted:
                 return events

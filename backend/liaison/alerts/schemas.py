@@ -29,17 +29,17 @@ class DrillOut(msgspec.Struct):
     instructions: str
     lang: str
     started_at: datetime
-    reason: str
     exercise: bool = True
 
 
 class AlertLevelOut(msgspec.Struct):
+    """What every device shows; the reason for a change is internal and stays in the coordinators' history."""
+
     level: Level
     label: str
     instructions: str
     changed_at: datetime | None
     lang: str
-    reason: str | None = None
     # The running exercise, if any: never mixed into the fields above.
     drill: DrillOut | None = None
 

@@ -88,7 +88,6 @@ def view(real: AlertChange | None, drill: AlertChange | None, locale: str | None
             instructions=drill_text,
             lang=drill_lang,
             started_at=drill.changed_at,
-            reason=drill.reason,
         )
     return AlertLevelOut(
         level=level,  # type: ignore[arg-type]
@@ -96,7 +95,6 @@ def view(real: AlertChange | None, drill: AlertChange | None, locale: str | None
         instructions=text,
         changed_at=real.changed_at if real else None,
         lang=lang,
-        reason=real.reason if real else None,
         drill=drill_out,
     )
 
