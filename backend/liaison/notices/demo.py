@@ -284,7 +284,8 @@ async def _notice(
 
 async def seed_alerts_and_notices(session: AsyncSession, context: DemoContext) -> None:
     today = context.today
-    morning = _paris(today, time(7, 30))
+    # Sent this morning, or an hour ago when the demo starts before the morning: never in the future.
+    morning = min(_paris(today, time(7, 30)), datetime.now(PARIS) - timedelta(hours=3))
     day = (_paris(today, time(0, 0)), _paris(today + timedelta(days=1), time(0, 0)))
     session.add(
         AlertChange(
