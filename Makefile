@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 FRONTEND := frontend
 export LIAISON_DATABASE_URL ?= sqlite+aiosqlite:///var/liaison.db
 
-.PHONY: run test install frontend lint pytest test-frontend i18n migrate demo bench-sync bench-push bench-import bench-checkin clean
+.PHONY: run test install frontend lint pytest test-frontend i18n migrate demo bench-sync bench-push bench-import bench-checkin clean bench-notices
+
 
 ## run: install what is missing, build the PWA, migrate, seed the demo, serve on http://127.0.0.1:8000
 run: install frontend
@@ -77,6 +78,8 @@ bench-import: install
 ## bench-checkin: server time per arrival at the desk (verify + check in), SQLite and PostgreSQL
 bench-checkin: install
 	LIAISON_LOG_LEVEL=WARNING $(BIN)/python -m bench.checkin
+bench-notices: install
+	$(BIN)/python -m bench.notices_fanout
 
 clean:
 	rm -rf $(VENV) $(FRONTEND)/node_modules $(FRONTEND)/build $(FRONTEND)/.svelte-kit var

@@ -16,16 +16,23 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.stores.memory import MemoryStore
 
+import liaison.alerts.sync
+import liaison.notices.sync  # noqa: F401
 from liaison import __version__
+from liaison.alerts.controller import AlertLevelController
+from liaison.audit.controller import AuditController
 from liaison.auth.controller import AuthController, PublicAuthController, login_rate_limit
 from liaison.auth.middleware import PUBLIC_PATHS, BearerAuthMiddleware
 from liaison.auth.token_cache import TokenCache
 from liaison.checkin import sync as checkin_sync
 from liaison.checkin.controller import AccreditationController, ArrivalsController, CheckinController
+from liaison.console.live import ConsoleLiveController, attach_publisher, make_channels
 from liaison.countries.controller import CountriesController
 from liaison.database import make_engine, make_sessionmaker, provide_session
 from liaison.errors import EXCEPTION_HANDLERS
 from liaison.health import health
+from liaison.notices.controller import BriefingsController, NoticesController
+from liaison.notices.escalation import escalation_checks
 from liaison.officers.controller import OfficersController
 from liaison.settings import Settings, load_settings
 from liaison.shifts.my_day import MyAssignmentsController
@@ -41,6 +48,11 @@ API_HANDLERS: list[object] = [
     AccreditationController,
     CheckinController,
     ArrivalsController,
+    AlertLevelController,
+    NoticesController,
+    BriefingsController,
+    AuditController,
+    ConsoleLiveController,
 ]
 
 
@@ -67,6 +79,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        attach_publisher(app.state.sessionmaker, channels)
         try:
             yield
         finally:
@@ -74,6 +87,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
             await engine.dispose()
 
     checkin_sync.use_settings(settings)  # the accreditation.checkin mutation needs the keys' location
+    channels = make_channels(settings)
     rate_limit = login_rate_limit(settings)
     public_auth = Router(path="/", route_handlers=[PublicAuthController], middleware=[rate_limit.middleware])
     return Litestar(
@@ -85,7 +99,8 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi(),
-        lifespan=[lifespan],
+        lifespan=[lifespan, escalation_checks],
+        plugins=[channels],
         stores={"rate_limit": MemoryStore()},
         state=State({"settings": settings, "token_cache": TokenCache(settings.token_cache_seconds)}),
         cors_config=CORSConfig(allow_origins=[], allow_credentials=False),

@@ -1,7 +1,10 @@
 """Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
 
+from liaison.alerts.models import AlertChange
+from liaison.audit.models import AuditEntry
 from liaison.auth.models import Device, EnrollmentCode
 from liaison.checkin.models import AccreditationRevocation, Checkin
+from liaison.notices.models import Notice, NoticeRecipient
 from liaison.officers.models import Country, User
 from liaison.push.models import PushJob
 from liaison.shifts.models import Assignment, Shift
@@ -10,11 +13,15 @@ from liaison.venues.models import Venue
 
 __all__ = [
     "AccreditationRevocation",
+    "AlertChange",
     "Assignment",
+    "AuditEntry",
     "Checkin",
     "Country",
     "Device",
     "EnrollmentCode",
+    "Notice",
+    "NoticeRecipient",
     "PushJob",
     "Shift",
     "SyncClock",

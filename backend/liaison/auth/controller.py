@@ -8,6 +8,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, JSONBody
 
+from liaison.audit import service as audit
 from liaison.auth import service
 from liaison.auth.guards import coordinators, desk_or_coordinators
 from liaison.auth.principal import Principal
@@ -120,5 +121,7 @@ class AuthController(Controller):
         request: Request[Principal, str, object],
         db_session: DbSession,
     ) -> None:
+        # Recorded in the revocation's own transaction (service.revoke_device commits it).
+        await audit.record(db_session, request.user, "device.revoke", ("device", device_id))
         await service.revoke_device(db_session, device_id, request.user.user_id)
         request.app.state.token_cache.forget_device(device_id)

@@ -271,3 +271,9 @@ async def seed_if_empty(session: AsyncSession, today: date | None = None) -> boo
         return False
     await seed_demo(session, today)
     return True
+
+
+# Domain steps, in order (imported here, at the end, because they use this module's helpers).
+from liaison.notices.demo import seed_alerts_and_notices  # noqa: E402
+
+STEPS.append(seed_alerts_and_notices)
