@@ -25,6 +25,8 @@ from liaison.database import make_engine, make_sessionmaker, provide_session
 from liaison.errors import EXCEPTION_HANDLERS
 from liaison.health import health
 from liaison.officers.controller import OfficersController
+from liaison.push.controller import PushController
+from liaison.push.worker import start_in_process, stop_in_process
 from liaison.settings import Settings, load_settings
 from liaison.shifts.my_day import MyAssignmentsController
 from liaison.venues.controller import VenuesController
@@ -36,6 +38,7 @@ API_HANDLERS: list[object] = [
     CountriesController,
     VenuesController,
     MyAssignmentsController,
+    PushController,
 ]
 
 
@@ -62,9 +65,12 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        push_worker = start_in_process(settings, app.state.sessionmaker) if settings.run_worker else None
         try:
             yield
         finally:
+            if push_worker is not None:
+                await stop_in_process(push_worker)
             # Without this the server may hang on SIGTERM after SQLite use.
             await engine.dispose()
 

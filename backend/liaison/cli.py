@@ -139,6 +139,22 @@ def worker(once: bool) -> None:
     _run(lambda: run_worker(settings, once=once))
 
 
+@main.group(help="VAPID keys that sign Web Push requests.")
+def vapid() -> None:
+    pass
+
+
+@vapid.command("generate", help="Make the VAPID key pair in LIAISON_DATA_DIR (kept if present); print the public key.")
+@click.option("--force", is_flag=True, help="Replace an existing key: every browser must then subscribe again.")
+def vapid_generate(force: bool) -> None:
+    from liaison.push.vapid import generate_key, key_path, public_key_b64
+
+    settings = _settings()
+    key, made = generate_key(settings, overwrite=force)
+    click.echo(f"{'made' if made else 'kept existing'} {key_path(settings)}")
+    click.echo(f"public key: {public_key_b64(key)}")
+
+
 @main.group(help="Officer rosters.")
 def roster() -> None:
     pass

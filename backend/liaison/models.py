@@ -2,7 +2,7 @@
 
 from liaison.auth.models import Device, EnrollmentCode
 from liaison.officers.models import Country, User
-from liaison.push.models import PushJob
+from liaison.push.models import PushDelivery, PushJob, PushSubscription, ShiftReminder
 from liaison.shifts.models import Assignment, Shift
 from liaison.sync.versioning import SyncClock, Tombstone
 from liaison.venues.models import Venue
@@ -12,8 +12,11 @@ __all__ = [
     "Country",
     "Device",
     "EnrollmentCode",
+    "PushDelivery",
     "PushJob",
+    "PushSubscription",
     "Shift",
+    "ShiftReminder",
     "SyncClock",
     "Tombstone",
     "User",
