@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.database import utcnow
-from liaison.i18n.catalogs import gettext
+from liaison.i18n import catalogs
 from liaison.i18n.locales import ui_locale
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
@@ -23,8 +23,9 @@ PARIS = ZoneInfo("Europe/Paris")
 DOMAIN = "push"
 
 
-def _(lang: str, message: str, **params: object) -> str:
-    return gettext(lang, message, domain=DOMAIN, **params)
+def gettext(lang: str, message: str, **params: object) -> str:
+    """The push catalog's translation (named `gettext` so `make i18n` extracts the calls)."""
+    return catalogs.gettext(lang, message, domain=DOMAIN, **params)
 
 
 def _babel_locale(lang: str) -> str:
@@ -59,7 +60,7 @@ def paris_range(lang: str, starts: datetime | None, ends: datetime | None) -> st
         text = f"{start}–{paris_time(lang, ends)}"
     else:
         text = f"{start} – {format_datetime(ends, 'EEE d MMM, HH:mm', tzinfo=PARIS, locale=loc)}"
-    return _(lang, "{when} (Paris time)", when=text)
+    return gettext(lang, "{when} (Paris time)", when=text)
 
 
 def _venue(side: dict[str, Any]) -> str:
@@ -75,11 +76,11 @@ def _changes(lang: str, before: dict[str, Any], after: dict[str, Any]) -> list[s
     old_when = paris_range(lang, _parse(before.get("starts_at")), _parse(before.get("ends_at")))
     new_when = paris_range(lang, _parse(after.get("starts_at")), _parse(after.get("ends_at")))
     if old_when != new_when and new_when:
-        lines.append(_(lang, "Time: {old} → {new}", old=old_when or "—", new=new_when))
+        lines.append(gettext(lang, "Time: {old} → {new}", old=old_when or "—", new=new_when))
     if _venue(before) != _venue(after) and _venue(after):
-        lines.append(_(lang, "Venue: {old} → {new}", old=_venue(before) or "—", new=_venue(after)))
+        lines.append(gettext(lang, "Venue: {old} → {new}", old=_venue(before) or "—", new=_venue(after)))
     if before.get("task") != after.get("task") and after.get("task"):
-        lines.append(_(lang, "Task: {old} → {new}", old=before.get("task") or "—", new=after["task"]))
+        lines.append(gettext(lang, "Task: {old} → {new}", old=before.get("task") or "—", new=after["task"]))
     return lines
 
 
@@ -93,18 +94,20 @@ async def assignment_text(session: AsyncSession, job: PushJob, lang: str) -> Pus
     if change == "assigned":
         task = after.get("task", "")
         when = paris_range(lang, _parse(after.get("starts_at")), _parse(after.get("ends_at")))
-        body = _(lang, "{venue}, {when}", venue=_venue(after), when=when) if _venue(after) else when
-        return PushText(_(lang, "New shift: {task}", task=task), body, url)
+        body = gettext(lang, "{venue}, {when}", venue=_venue(after), when=when) if _venue(after) else when
+        return PushText(gettext(lang, "New shift: {task}", task=task), body, url)
     if change == "unassigned":
         side = before or after
         when = paris_range(lang, _parse(side.get("starts_at")), _parse(side.get("ends_at")))
-        body = _(lang, "You are no longer assigned to this shift: {venue}, {when}.", venue=_venue(side), when=when)
-        return PushText(_(lang, "Shift cancelled: {task}", task=side.get("task", "")), body, "/assignments")
-    lines = _changes(lang, before, after) or [_(lang, "Details of your shift were updated.")]
+        body = gettext(
+            lang, "You are no longer assigned to this shift: {venue}, {when}.", venue=_venue(side), when=when
+        )
+        return PushText(gettext(lang, "Removed from shift: {task}", task=side.get("task", "")), body, "/assignments")
+    lines = _changes(lang, before, after) or [gettext(lang, "Details of your shift were updated.")]
     title = (
-        _(lang, "Shift moved: {task}", task=after.get("task") or before.get("task", ""))
+        gettext(lang, "Shift moved: {task}", task=after.get("task") or before.get("task", ""))
         if change == "moved"
-        else _(lang, "Shift changed: {task}", task=after.get("task") or before.get("task", ""))
+        else gettext(lang, "Shift changed: {task}", task=after.get("task") or before.get("task", ""))
     )
     return PushText(title, "\n".join(lines), url)
 
@@ -127,9 +130,9 @@ async def reminder_text(session: AsyncSession, job: PushJob, lang: str) -> PushT
     if row is None or row.deleted_at is not None or row.status != "assigned" or row.starts_at <= utcnow():
         return None
     venue: Venue = row.Venue
-    title = _(lang, "Your shift starts at {time} (Paris time)", time=paris_time(lang, row.starts_at))
+    title = gettext(lang, "Your shift starts at {time} (Paris time)", time=paris_time(lang, row.starts_at))
     if venue.meeting_point:
-        body = _(
+        body = gettext(
             lang,
             "{task} at {venue}. Meeting point: {meeting_point}",
             task=row.task,
@@ -137,5 +140,5 @@ async def reminder_text(session: AsyncSession, job: PushJob, lang: str) -> PushT
             meeting_point=venue.meeting_point,
         )
     else:
-        body = _(lang, "{task} at {venue}.", task=row.task, venue=venue.name)
+        body = gettext(lang, "{task} at {venue}.", task=row.task, venue=venue.name)
     return PushText(title, body, f"/assignments/{assignment_id}")
