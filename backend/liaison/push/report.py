@@ -17,18 +17,13 @@ async def delivery_report(session: AsyncSession, kind: str, ref_id: str) -> Deli
             )
         )
     ).one()
-    counts = dict(
-        (
-            await session.execute(
-                select(PushDelivery.status, func.count(PushDelivery.id))
-                .join(PushJob, PushJob.id == PushDelivery.job_id)
-                .where(PushJob.kind == kind, PushJob.ref_id == ref_id)
-                .group_by(PushDelivery.status)
-            )
-        )
-        .tuples()
-        .all()
+    rows = await session.execute(
+        select(PushDelivery.status, func.count(PushDelivery.id))
+        .join(PushJob, PushJob.id == PushDelivery.job_id)
+        .where(PushJob.kind == kind, PushJob.ref_id == ref_id)
+        .group_by(PushDelivery.status)
     )
+    counts: dict[str, int] = {status: n for status, n in rows}
     last = await session.scalar(
         select(func.max(PushDelivery.updated_at))
         .join(PushJob, PushJob.id == PushDelivery.job_id)

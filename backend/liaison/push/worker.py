@@ -41,7 +41,7 @@ from liaison.settings import Settings
 log = logging.getLogger("liaison.push.worker")
 BATCH = 500
 LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 8  # about six and a half minutes of retries without Retry-After
 POLL_SECONDS = 5.0
 REMINDER_EVERY = 30.0
 VAPID_PAUSE = timedelta(minutes=5)
@@ -76,9 +76,10 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:
-    """Exponential with jitter, never sooner than the push service asked (Retry-After), at most an hour."""
-    base = min(600.0, 5.0 * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
-    return min(3600.0, max(base, retry_after or 0.0))
+    """The push service's Retry-After when it gave one; else exponential with jitter (3 s, 6 s… 10 min)."""
+    if retry_after is not None:
+        return min(3600.0, max(1.0, retry_after))
+    return min(600.0, 3.0 * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
 
 
 @dataclass
