@@ -8,6 +8,7 @@ that shard by host name, like Windows); nothing is resolved or connected to in o
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -41,6 +42,7 @@ def endpoint_origin(endpoint: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
 
 
+@lru_cache(maxsize=1024)
 def origin_allowed(origin: str, allowed: tuple[str, ...]) -> bool:
     for pattern in allowed:
         pattern = pattern.lower().rstrip("/")

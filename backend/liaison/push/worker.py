@@ -40,6 +40,7 @@ from liaison.settings import Settings
 
 log = logging.getLogger("liaison.push.worker")
 BATCH = 500
+PIPELINE = 2  # batches in flight per worker
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8  # about six and a half minutes of retries without Retry-After
 POLL_SECONDS = 5.0
@@ -331,15 +332,33 @@ class PushWorker:
             await session.commit()
 
     async def drain(self) -> int:
-        """Sends everything due now; returns how many deliveries were handled."""
+        """Sends everything due now; returns how many deliveries were handled.
+
+        Two batches are in flight at once, so the database work of one (claim, record) overlaps the
+        network and encryption work of the other.
+        """
         handled = 0
-        while True:
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
             await self.expand_jobs()
-            batch = await self.claim()
-            if not batch:
-                return handled
-            await self.process(batch)
-            handled += len(batch)
+            while True:
+                batch = await self.claim()
+                if not batch:
+                    if in_flight:
+                        in_flight = await _settle_one(in_flight)
+                        continue
+                    if await self.expand_jobs():
+                        continue
+                    return handled
+                handled += len(batch)
+                in_flight.add(asyncio.create_task(self.process(batch)))
+                if len(in_flight) >= PIPELINE:
+                    in_flight = await _settle_one(in_flight)
+        finally:
+            for task in in_flight:
+                task.cancel()
+            # Each cancelled batch writes what it got acknowledged before giving up (see process()).
+            await asyncio.gather(*in_flight, return_exceptions=True)
 
     async def next_due_in(self) -> float | None:
         async with self.sessionmaker() as session:
@@ -347,6 +366,14 @@ class PushWorker:
                 select(func.min(PushDelivery.next_attempt_at)).where(PushDelivery.status == "pending")
             )
         return None if due is None else max(0.0, (due - utcnow()).total_seconds())
+
+
+async def _settle_one(tasks: set[asyncio.Task[None]]) -> set[asyncio.Task[None]]:
+    """Waits for one batch to finish (re-raising its error); returns those still running."""
+    done, running = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        task.result()
+    return running
 
 
 async def run_worker(
