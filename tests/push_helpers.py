@@ -114,6 +114,7 @@ class FakePushService:
         self.hold_after: int | None = None  # once this many were accepted, hold further requests
         self.release = asyncio.Event()
         self.held = asyncio.Event()
+        self.arrived = asyncio.Event()  # set at each accepted push
         self.base_url = ""
         self._runner: web.AppRunner | None = None
 
@@ -132,6 +133,7 @@ class FakePushService:
             status, headers = answers.pop(0)
             return web.Response(status=status, headers=headers, text="scripted")
         self.accepted.append(Received(name, dict(request.headers), body))
+        self.arrived.set()
         return web.Response(status=201)
 
     async def start(self) -> str:

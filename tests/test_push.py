@@ -446,3 +446,51 @@ async def test_reminder_is_pushed_once_before_the_shift_in_the_officers_language
     assert payload["body"] == "Spectator entrance liaison – Stade de France. Treffpunkt: Porte X"
     await run_worker(settings, once=True)
     assert len(push_service.for_("anna")) == 1
+
+
+async def test_app_worker_wakes_on_commit_and_delivers_without_waiting_for_the_poll(
+    database_url: str,
+    tmp_path: Path,
+    push_service: FakePushService,
+    alert_renderer: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from liaison.app import create_app
+    from tests.conftest import _wipe
+    from tests.factories import build_world, signed_in_world
+
+    settings = Settings(
+        database_url=database_url,
+        login_rate_per_minute=10_000,
+        static_dir=tmp_path / "no-pwa",
+        data_dir=tmp_path / "data",
+        push_allowed_origins=(push_service.base_url,),
+        run_worker=True,
+        reminder_lead_minutes=0,
+    )
+    monkeypatch.setattr("liaison.push.worker.POLL_SECONDS", 60.0)  # only a wake-up can be this quick
+    await _wipe(database_url)
+    app = create_app(settings)
+    async with AsyncTestClient(app=app) as client:
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine)() as db:
+                world = await signed_in_world(client, await build_world(db))
+                anna = Subscriber("anna")
+                await subscribe(client, world, "officer_de", anna, push_service.base_url)
+                await asyncio.sleep(0.5)  # the worker has drained the empty queue and sleeps for a minute
+                queued_at = asyncio.get_running_loop().time()
+                await queue(
+                    db,
+                    kind="alert_level",
+                    ref_id="current",
+                    user_ids=None,
+                    urgency="high",
+                    params={"level": "emergency"},
+                )
+                await asyncio.wait_for(push_service.arrived.wait(), 10)
+                latency = asyncio.get_running_loop().time() - queued_at
+        finally:
+            await engine.dispose()
+    assert [r.name for r in push_service.accepted] == ["anna"]
+    assert latency < 2.0, f"took {latency:.1f} s: the worker waited for its poll instead of being woken"

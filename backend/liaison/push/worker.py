@@ -381,9 +381,10 @@ async def run_worker(
     once: bool = False,
     *,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
-    poll_seconds: float = POLL_SECONDS,
+    poll_seconds: float | None = None,
 ) -> None:
     """Delivers queued pushes until cancelled (or, with `once`, until nothing is due now)."""
+    poll = POLL_SECONDS if poll_seconds is None else poll_seconds
     engine = None
     if sessionmaker is None:
         engine = make_engine(settings)
@@ -407,7 +408,7 @@ async def run_worker(
                 if once:
                     return
                 due = await worker.next_due_in()
-                timeout = poll_seconds if due is None else min(poll_seconds, max(0.05, due))
+                timeout = poll if due is None else min(poll, max(0.05, due))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), timeout)
     finally:
