@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import logging
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -21,6 +23,9 @@ from liaison.push.vapid import VapidSigner
 REQUEST_TIMEOUT = 10.0
 CONNECT_TIMEOUT = 5.0
 PER_ORIGIN = 64
+# RFC 8030 §5.4: a Topic is at most 32 characters of the URL-safe base64 alphabet.
+_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+log = logging.getLogger("liaison.push.sender")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +103,10 @@ class PushSender:
             "Content-Type": "application/octet-stream",
             "Authorization": self.signer.authorization(origin),
         }
-        if topic:
+        if topic and _TOPIC.match(topic):
             headers["Topic"] = topic
+        elif topic:
+            log.warning("push topic %r is not a valid RFC 8030 Topic: sent without one", topic)
         async with self._limits[origin]:
             try:
                 async with self._session.post(endpoint, data=body, headers=headers, allow_redirects=False) as resp:

@@ -6,6 +6,7 @@ import base64
 import uuid
 
 from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.errors import Invalid, NotFound
@@ -41,6 +42,17 @@ async def subscribe(
     except OriginRefused as exc:
         raise Invalid(str(exc), errors=[{"field": "endpoint", "message": str(exc)}]) from None
     _check_keys(data)
+    try:
+        return await _upsert(session, data, origin, user_id, device_id)
+    except IntegrityError:
+        # The same browser posted twice at once (page reload during subscribe): the second one updates.
+        await session.rollback()
+        return await _upsert(session, data, origin, user_id, device_id)
+
+
+async def _upsert(
+    session: AsyncSession, data: SubscriptionIn, origin: str, user_id: uuid.UUID, device_id: uuid.UUID
+) -> PushSubscription:
     rows = (
         await session.scalars(
             select(PushSubscription).where(

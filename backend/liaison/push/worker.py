@@ -297,7 +297,6 @@ class PushWorker:
                 values = self._values(Result(results[0].delivery, state, status), now)
                 for chunk in _chunks(ids):
                     await session.execute(update(PushDelivery).where(PushDelivery.id.in_(chunk)).values(**values))
-            await self._finish_jobs(session, {r.delivery.job_id for r in results}, now)
             await session.commit()
 
     @staticmethod
@@ -312,15 +311,16 @@ class PushWorker:
             return {**values, "next_attempt_at": now + timedelta(seconds=r.delay)}
         return {**values, "status": r.state}
 
-    async def _finish_jobs(self, session: AsyncSession, job_ids: set[int], now: datetime) -> None:
-        if not job_ids:
-            return
+    async def finish_jobs(self) -> None:
+        """Marks fanned-out jobs with nothing pending as done; once per drain, as it reads each job's deliveries."""
         pending = exists().where(and_(PushDelivery.job_id == PushJob.id, PushDelivery.status == "pending"))
-        await session.execute(
-            update(PushJob)
-            .where(PushJob.id.in_(job_ids), PushJob.done_at.is_(None), PushJob.expanded_at.is_not(None), ~pending)
-            .values(done_at=now)
-        )
+        async with self.sessionmaker() as session:
+            await session.execute(
+                update(PushJob)
+                .where(PushJob.done_at.is_(None), PushJob.expanded_at.is_not(None), ~pending)
+                .values(done_at=utcnow())
+            )
+            await session.commit()
 
     # ---- loop -------------------------------------------------------------------------------------------
     async def release_stale_leases(self) -> None:
@@ -349,6 +349,10 @@ class PushWorker:
                         continue
                     if await self.expand_jobs():
                         continue
+                    await self.finish_jobs()
+                    # Jobs and texts are re-read next time: a retry an hour later renders what is true then.
+                    self._jobs.clear()
+                    self._payloads.clear()
                     return handled
                 handled += len(batch)
                 in_flight.add(asyncio.create_task(self.process(batch)))
