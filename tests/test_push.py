@@ -494,3 +494,28 @@ async def test_app_worker_wakes_on_commit_and_delivers_without_waiting_for_the_p
             await engine.dispose()
     assert [r.name for r in push_service.accepted] == ["anna"]
     assert latency < 2.0, f"took {latency:.1f} s: the worker waited for its poll instead of being woken"
+
+
+async def test_a_text_that_fails_to_render_does_not_hold_up_other_pushes(
+    client: Client,
+    signed: World,
+    db: AsyncSession,
+    push_service: FakePushService,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    alert_renderer: None,
+) -> None:
+    async def broken(_session: AsyncSession, _job: PushJob, _lang: str) -> PushText:
+        raise KeyError("missing translation placeholder")
+
+    monkeypatch.setitem(RENDERERS, "briefing", broken)
+    anna = Subscriber("anna")
+    await subscribe(client, signed, "officer_de", anna, push_service.base_url)
+    await queue(db, kind="briefing", ref_id="b-1", user_ids=None)
+    await queue(db, kind="alert_level", ref_id="current", user_ids=None, urgency="high", params={"level": "emergency"})
+    await run_worker(settings, once=True)
+    assert [json.loads(decrypt(r.body, anna.private, anna.auth))["type"] for r in push_service.accepted] == [
+        "alert_level"
+    ]
+    statuses = dict((await db.execute(select(PushJob.kind, PushDelivery.status).join(PushJob))).all())
+    assert statuses == {"briefing": "failed", "alert_level": "delivered"}

@@ -200,8 +200,13 @@ class PushWorker:
                     log.error("no renderer for push kind %r (job %s): nothing sent", job.kind, job.id)
                     self._payloads[(job_id, locale)] = None
                     continue
-                text = await render(session, job, locale)
-                self._payloads[(job_id, locale)] = None if text is None else build(job, text)
+                try:
+                    text = await render(session, job, locale)
+                    self._payloads[(job_id, locale)] = None if text is None else build(job, text)
+                except Exception:
+                    # One broken text must not stall every other push behind it: this one is recorded failed.
+                    log.exception("rendering push job %s (%s) in %s failed: nothing sent", job.id, job.kind, locale)
+                    self._payloads[(job_id, locale)] = None
 
     # ---- sending ----------------------------------------------------------------------------------------
     async def _deliver(self, d: Claimed) -> Result:
