@@ -16,8 +16,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.stores.memory import MemoryStore
 
-import liaison.alerts.sync
-import liaison.notices.sync  # noqa: F401
+import liaison.registrations  # noqa: F401  (sync sources, mutations and push renderers)
 from liaison import __version__
 from liaison.alerts.controller import AlertLevelController
 from liaison.audit.controller import AuditController
@@ -34,6 +33,8 @@ from liaison.health import health
 from liaison.notices.controller import BriefingsController, NoticesController
 from liaison.notices.escalation import escalation_checks
 from liaison.officers.controller import OfficersController
+from liaison.push.controller import PushController
+from liaison.push.worker import start_in_process, stop_in_process
 from liaison.settings import Settings, load_settings
 from liaison.shifts.my_day import MyAssignmentsController
 from liaison.venues.controller import VenuesController
@@ -53,6 +54,7 @@ API_HANDLERS: list[object] = [
     BriefingsController,
     AuditController,
     ConsoleLiveController,
+    PushController,
 ]
 
 
@@ -80,9 +82,12 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         attach_publisher(app.state.sessionmaker, channels)
+        push_worker = start_in_process(settings, app.state.sessionmaker) if settings.run_worker else None
         try:
             yield
         finally:
+            if push_worker is not None:
+                await stop_in_process(push_worker)
             # Without this the server may hang on SIGTERM after SQLite use.
             await engine.dispose()
 

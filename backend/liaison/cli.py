@@ -130,13 +130,28 @@ def user_create(
     click.echo(f"created {role} {created.email} ({created.id})")
 
 
-@main.command(help="Deliver queued push notifications (run several to scale out on PostgreSQL).")
-@click.option("--once", is_flag=True, help="Drain the queue once and exit.")
+@main.command(help="Deliver queued push notifications and run escalation checks (several on PostgreSQL scale out).")
+@click.option("--once", is_flag=True, help="Drain the push queue once and exit.")
 def worker(once: bool) -> None:
+    settings = _settings()
+    _run(lambda: _work(settings, once))
+
+
+async def _work(settings: Settings, once: bool) -> None:
+    import liaison.registrations  # noqa: F401  (every push renderer)
+    from liaison.database import make_engine, make_sessionmaker
+    from liaison.notices.escalation import check_forever
     from liaison.push.worker import run_worker
 
-    settings = _settings()
-    _run(lambda: run_worker(settings, once=once))
+    engine = make_engine(settings)
+    sessionmaker = make_sessionmaker(engine)
+    try:
+        if once:
+            await run_worker(settings, once=True, sessionmaker=sessionmaker)
+        else:
+            await asyncio.gather(run_worker(settings, sessionmaker=sessionmaker), check_forever(sessionmaker))
+    finally:
+        await engine.dispose()
 
 
 @main.group(help="Officer rosters.")

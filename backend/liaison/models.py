@@ -6,7 +6,7 @@ from liaison.auth.models import Device, EnrollmentCode
 from liaison.checkin.models import AccreditationRevocation, Checkin
 from liaison.notices.models import Notice, NoticeRecipient
 from liaison.officers.models import Country, User
-from liaison.push.models import PushJob
+from liaison.push.models import PushDelivery, PushJob, PushSubscription, ShiftReminder
 from liaison.shifts.models import Assignment, Shift
 from liaison.sync.versioning import SyncClock, Tombstone
 from liaison.venues.models import Venue
@@ -22,8 +22,11 @@ __all__ = [
     "EnrollmentCode",
     "Notice",
     "NoticeRecipient",
+    "PushDelivery",
     "PushJob",
+    "PushSubscription",
     "Shift",
+    "ShiftReminder",
     "SyncClock",
     "Tombstone",
     "User",

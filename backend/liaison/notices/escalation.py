@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from litestar import Litestar
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.audit.service import record
 from liaison.auth.principal import Principal
@@ -157,11 +157,12 @@ async def escalate_overdue(session: AsyncSession, now: datetime | None = None) -
     return results
 
 
-async def _check_forever(app: Litestar) -> None:
+async def check_forever(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """The periodic overdue check, run by the API process (lifespan) or by `liaison worker`."""
     while True:
         await asyncio.sleep(CHECK_EVERY_SECONDS)
         try:
-            async with app.state.sessionmaker() as session:
+            async with sessionmaker() as session:
                 for result in await escalate_overdue(session):
                     log.info("escalated %s to %d leads", result.notice_id, len(result.notified))
         except Exception:  # the check must outlive a bad minute (database restart…)
@@ -174,7 +175,7 @@ async def escalation_checks(app: Litestar) -> AsyncIterator[None]:
     if not app.state.settings.run_worker:
         yield
         return
-    task = asyncio.create_task(_check_forever(app))
+    task = asyncio.create_task(check_forever(app.state.sessionmaker))
     try:
         yield
     finally:

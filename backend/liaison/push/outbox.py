@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liaison.push import wake  # noqa: F401  (wakes the in-process worker after commit)
 from liaison.push.models import PushJob
 
 PushKind = Literal["alert_level", "assignment", "notice", "briefing", "reminder"]

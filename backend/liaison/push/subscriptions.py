@@ -1,0 +1,86 @@
+"""Storing and removing the browsers' push subscriptions: one per signed-in device."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liaison.errors import Invalid, NotFound
+from liaison.push.models import PushSubscription
+from liaison.push.origins import OriginRefused, check_endpoint
+from liaison.push.schemas import SubscriptionIn
+
+
+def _key_bytes(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4))
+
+
+def _check_keys(data: SubscriptionIn) -> None:
+    try:
+        p256dh, auth = _key_bytes(data.keys.p256dh), _key_bytes(data.keys.auth)
+    except ValueError:
+        raise Invalid("keys are not base64url", errors=[{"field": "keys", "message": "not base64url"}]) from None
+    if len(p256dh) != 65 or p256dh[0] != 4:
+        raise Invalid(
+            "keys.p256dh must be an uncompressed P-256 point",
+            errors=[{"field": "keys.p256dh", "message": "expected 65 bytes starting with 0x04"}],
+        )
+    if len(auth) != 16:
+        raise Invalid("keys.auth must be 16 bytes", errors=[{"field": "keys.auth", "message": "expected 16 bytes"}])
+
+
+async def subscribe(
+    session: AsyncSession, data: SubscriptionIn, *, user_id: uuid.UUID, device_id: uuid.UUID, allowed: tuple[str, ...]
+) -> PushSubscription:
+    """Creates or refreshes the subscription; the same endpoint re-posted (or a new one from the device) updates it."""
+    try:
+        origin = check_endpoint(data.endpoint, allowed)
+    except OriginRefused as exc:
+        raise Invalid(str(exc), errors=[{"field": "endpoint", "message": str(exc)}]) from None
+    _check_keys(data)
+    try:
+        return await _upsert(session, data, origin, user_id, device_id)
+    except IntegrityError:
+        # The same browser posted twice at once (page reload during subscribe): the second one updates.
+        await session.rollback()
+        return await _upsert(session, data, origin, user_id, device_id)
+
+
+async def _upsert(
+    session: AsyncSession, data: SubscriptionIn, origin: str, user_id: uuid.UUID, device_id: uuid.UUID
+) -> PushSubscription:
+    rows = (
+        await session.scalars(
+            select(PushSubscription).where(
+                or_(PushSubscription.endpoint == data.endpoint, PushSubscription.device_id == device_id)
+            )
+        )
+    ).all()
+    by_endpoint = next((r for r in rows if r.endpoint == data.endpoint), None)
+    sub = by_endpoint or next((r for r in rows if r.device_id == device_id), None)
+    for other in rows:
+        if other is not sub:
+            await session.delete(other)
+    await session.flush()
+    if sub is None:
+        sub = PushSubscription(id=uuid.uuid4())
+        session.add(sub)
+    sub.user_id, sub.device_id = user_id, device_id
+    sub.endpoint, sub.origin = data.endpoint, origin
+    sub.p256dh, sub.auth = data.keys.p256dh.rstrip("="), data.keys.auth.rstrip("=")
+    await session.commit()
+    return sub
+
+
+async def unsubscribe(session: AsyncSession, endpoint: str, *, user_id: uuid.UUID) -> None:
+    """Only the owner removes a subscription; an unknown endpoint is a 404."""
+    result = await session.execute(
+        delete(PushSubscription).where(PushSubscription.endpoint == endpoint, PushSubscription.user_id == user_id)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        raise NotFound("No push subscription with this endpoint on your account.")
+    await session.commit()

@@ -1,0 +1,448 @@
+"""The push worker: fans jobs out into deliveries, sends them, records every answer.
+
+A job is fanned out once, in one transaction that writes a `push_deliveries` row per subscribed device.
+Deliveries are then claimed in batches under a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several
+`liaison worker` processes share the work; SQLite: the one in-process worker), sent, and their outcome
+written back. A worker that dies leaves its batch pending: the next one (after the lease) sends it, and
+rows already marked delivered are never sent again. Delivery is at-least-once: a kill between a push
+service's 201 and our write re-sends those few, and the payload's `tag` makes the phone collapse them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import liaison.push.texts  # noqa: F401  (registers the assignment and reminder renderers)
+from liaison.auth.models import Device
+from liaison.database import UTCDateTime, make_engine, make_sessionmaker, utcnow
+from liaison.officers.models import User
+from liaison.push import wake
+from liaison.push.messages import RENDERERS
+from liaison.push.models import PushDelivery, PushJob, PushSubscription
+from liaison.push.origins import origin_allowed
+from liaison.push.payload import build
+from liaison.push.reminders import schedule_reminders
+from liaison.push.sender import Outcome, PushSender, encrypt
+from liaison.push.vapid import VapidSigner, load_or_create_key
+from liaison.settings import Settings
+
+log = logging.getLogger("liaison.push.worker")
+BATCH = 500
+PIPELINE = 2  # batches in flight per worker
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8  # about six and a half minutes of retries without Retry-After
+POLL_SECONDS = 5.0
+REMINDER_EVERY = 30.0
+VAPID_PAUSE = timedelta(minutes=5)
+CHUNK = 500  # ids per IN (...) list: well under SQLite's parameter limit
+
+
+@dataclass(slots=True)
+class Claimed:
+    id: int
+    job_id: int
+    subscription_id: uuid.UUID | None
+    locale: str
+    attempts: int
+    endpoint: str | None
+    origin: str | None
+    p256dh: str | None
+    auth: str | None
+
+
+@dataclass(slots=True)
+class Result:
+    delivery: Claimed
+    state: str  # delivered | gone | retry | failed | released | postponed
+    status: int | None = None
+    error: str | None = None
+    delay: float = 0.0
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def backoff(attempts: int, retry_after: float | None) -> float:
+    """The push service's Retry-After when it gave one; else exponential with jitter (3 s, 6 s… 10 min)."""
+    if retry_after is not None:
+        return min(3600.0, max(1.0, retry_after))
+    return min(600.0, 3.0 * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+
+
+@dataclass
+class PushWorker:
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    sender: PushSender
+    batch: int = BATCH
+    sent: int = 0
+    _jobs: dict[int, PushJob] = field(default_factory=dict)
+    _payloads: dict[tuple[int, str], bytes | None] = field(default_factory=dict)
+    _paused: dict[str, datetime] = field(default_factory=dict)
+
+    @property
+    def _is_pg(self) -> bool:
+        return not self.settings.is_sqlite
+
+    # ---- fan-out ----------------------------------------------------------------------------------------
+    async def expand_jobs(self) -> int:
+        """Writes the deliveries of jobs not yet fanned out; each job in the same transaction as its mark."""
+        async with self.sessionmaker() as session:
+            query = select(PushJob).where(PushJob.expanded_at.is_(None)).order_by(PushJob.id).limit(20)
+            if self._is_pg:
+                query = query.with_for_update(skip_locked=True)
+            jobs = (await session.scalars(query)).all()
+            for job in jobs:
+                await self._fan_out(session, job)
+            await session.commit()
+            return len(jobs)
+
+    async def _fan_out(self, session: AsyncSession, job: PushJob) -> None:
+        now = utcnow()
+        columns = ["job_id", "subscription_id", "locale", "status", "attempts", "next_attempt_at", "updated_at"]
+        base = (
+            select(
+                literal(job.id),
+                PushSubscription.id,
+                User.locale,
+                literal("pending"),
+                literal(0),
+                literal(now, UTCDateTime()),
+                literal(now, UTCDateTime()),
+            )
+            .join(User, User.id == PushSubscription.user_id)
+            .join(Device, Device.id == PushSubscription.device_id)
+            .where(User.deleted_at.is_(None), Device.revoked_at.is_(None), Device.expires_at > now)
+        )
+        if job.user_ids is None:
+            selects = [base]
+        else:
+            user_ids = [uuid.UUID(u) for u in job.user_ids]
+            selects = [base.where(PushSubscription.user_id.in_(chunk)) for chunk in _chunks(user_ids)]
+        for sel in selects:
+            await session.execute(insert(PushDelivery).from_select(columns, sel))
+        job.expanded_at = job.claimed_at = now
+        if not await session.scalar(select(exists().where(PushDelivery.job_id == job.id))):
+            job.done_at = now
+
+    # ---- claiming ---------------------------------------------------------------------------------------
+    async def claim(self) -> list[Claimed]:
+        now = utcnow()
+        async with self.sessionmaker() as session:
+            query = (
+                select(PushDelivery.id)
+                .where(
+                    PushDelivery.status == "pending",
+                    PushDelivery.next_attempt_at <= now,
+                    or_(PushDelivery.lease_until.is_(None), PushDelivery.lease_until < now),
+                )
+                .order_by(PushDelivery.next_attempt_at)
+                .limit(self.batch)
+            )
+            if self._is_pg:
+                query = query.with_for_update(skip_locked=True)
+            ids = list((await session.scalars(query)).all())
+            if not ids:
+                return []
+            claimed: list[Claimed] = []
+            for chunk in _chunks(ids):
+                await session.execute(
+                    update(PushDelivery).where(PushDelivery.id.in_(chunk)).values(lease_until=now + LEASE)
+                )
+                rows = await session.execute(
+                    select(
+                        PushDelivery.id,
+                        PushDelivery.job_id,
+                        PushDelivery.subscription_id,
+                        PushDelivery.locale,
+                        PushDelivery.attempts,
+                        PushSubscription.endpoint,
+                        PushSubscription.origin,
+                        PushSubscription.p256dh,
+                        PushSubscription.auth,
+                    )
+                    .outerjoin(PushSubscription, PushSubscription.id == PushDelivery.subscription_id)
+                    .where(PushDelivery.id.in_(chunk))
+                )
+                claimed.extend(Claimed(*row) for row in rows)
+            await session.commit()
+            return claimed
+
+    # ---- rendering --------------------------------------------------------------------------------------
+    async def _prepare(self, batch: list[Claimed]) -> None:
+        """Loads the batch's jobs and renders each (job, language) once."""
+        job_ids = {d.job_id for d in batch} - self._jobs.keys()
+        needed = {(d.job_id, d.locale) for d in batch} - self._payloads.keys()
+        if not job_ids and not needed:
+            return
+        async with self.sessionmaker() as session:
+            if job_ids:
+                for job in await session.scalars(select(PushJob).where(PushJob.id.in_(job_ids))):
+                    self._jobs[job.id] = job
+            for job_id, locale in needed:
+                job = self._jobs[job_id]
+                render = RENDERERS.get(job.kind)
+                if render is None:
+                    log.error("no renderer for push kind %r (job %s): nothing sent", job.kind, job.id)
+                    self._payloads[(job_id, locale)] = None
+                    continue
+                try:
+                    text = await render(session, job, locale)
+                    self._payloads[(job_id, locale)] = None if text is None else build(job, text)
+                except Exception:
+                    # One broken text must not stall every other push behind it: this one is recorded failed.
+                    log.exception("rendering push job %s (%s) in %s failed: nothing sent", job.id, job.kind, locale)
+                    self._payloads[(job_id, locale)] = None
+
+    # ---- sending ----------------------------------------------------------------------------------------
+    async def _deliver(self, d: Claimed) -> Result:
+        if d.endpoint is None or d.origin is None or d.p256dh is None or d.auth is None:
+            return Result(d, "gone", error="subscription removed")
+        payload = self._payloads.get((d.job_id, d.locale))
+        if payload is None:
+            return Result(d, "failed", error="nothing to send (withdrawn, or no renderer)")
+        if not origin_allowed(d.origin, self.settings.push_allowed_origins):
+            return Result(d, "failed", error=f"push service {d.origin} no longer allowed")
+        paused = self._paused.get(d.origin)
+        if paused is not None and paused > utcnow():
+            return Result(d, "postponed", delay=(paused - utcnow()).total_seconds())
+        job = self._jobs[d.job_id]
+        outcome = await self.sender.send(
+            d.endpoint,
+            d.origin,
+            encrypt(payload, d.p256dh, d.auth),
+            ttl=job.ttl,
+            urgency=job.urgency,
+            topic=job.topic,
+        )
+        self.sent += 1
+        return self._classify(d, outcome)
+
+    def _classify(self, d: Claimed, outcome: Outcome) -> Result:
+        status = outcome.status
+        if status is not None and 200 <= status < 300:
+            return Result(d, "delivered", status)
+        if status in (404, 410):
+            return Result(d, "gone", status, outcome.error)
+        if status in (401, 403):
+            assert d.origin is not None
+            log.error(
+                "VAPID misconfiguration: %s refused our VAPID credentials (HTTP %s: %s). Check the key in %s and "
+                "LIAISON_VAPID_SUBJECT (%s); pushes to this service are paused for %s.",
+                d.origin,
+                status,
+                outcome.error,
+                self.settings.data_dir,
+                self.settings.vapid_subject,
+                VAPID_PAUSE,
+            )
+            self._paused[d.origin] = utcnow() + VAPID_PAUSE
+            return Result(d, "failed", status, f"VAPID refused: {outcome.error}")
+        if status is None or status == 429 or status >= 500:
+            attempts = d.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                return Result(d, "failed", status, outcome.error)
+            return Result(d, "retry", status, outcome.error, backoff(attempts, outcome.retry_after))
+        # 400 (bad request), 413 (too large)…: sending the same bytes again cannot succeed.
+        return Result(d, "failed", status, outcome.error)
+
+    async def process(self, batch: list[Claimed]) -> None:
+        await self._prepare(batch)
+        results: list[Result] = []
+        done: set[int] = set()
+
+        async def one(d: Claimed) -> None:
+            result = await self._deliver(d)
+            results.append(result)
+            done.add(d.id)
+
+        try:
+            await asyncio.gather(*(one(d) for d in batch))
+        finally:
+            # Also when cancelled (shutdown, a killed task): what was acknowledged is written down, the
+            # rest released, so a restart resumes exactly there.
+            results.extend(Result(d, "released") for d in batch if d.id not in done)
+            await asyncio.shield(self.record(results))
+
+    # ---- recording --------------------------------------------------------------------------------------
+    async def record(self, results: list[Result]) -> None:
+        now = utcnow()
+        # The common outcomes (delivered, released) are written in bulk; the rare ones row by row.
+        bulk: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+        async with self.sessionmaker() as session:
+            for r in results:
+                if r.state in ("delivered", "released"):
+                    bulk[(r.state, r.status)].append(r.delivery.id)
+                    continue
+                values = self._values(r, now)
+                await session.execute(update(PushDelivery).where(PushDelivery.id == r.delivery.id).values(**values))
+                if r.state == "gone" and r.delivery.subscription_id is not None:
+                    # Only if the device has not re-subscribed with a new endpoint meanwhile.
+                    await session.execute(
+                        delete(PushSubscription).where(
+                            PushSubscription.id == r.delivery.subscription_id,
+                            PushSubscription.endpoint == r.delivery.endpoint,
+                        )
+                    )
+            for (state, status), ids in bulk.items():
+                values = self._values(Result(results[0].delivery, state, status), now)
+                for chunk in _chunks(ids):
+                    await session.execute(update(PushDelivery).where(PushDelivery.id.in_(chunk)).values(**values))
+            await session.commit()
+
+    @staticmethod
+    def _values(r: Result, now: datetime) -> dict[str, Any]:
+        common: dict[str, Any] = {"lease_until": None, "updated_at": now}
+        if r.state == "released":
+            return common
+        if r.state == "postponed":
+            return {**common, "next_attempt_at": now + timedelta(seconds=r.delay)}
+        values = {**common, "attempts": PushDelivery.attempts + 1, "last_status": r.status, "last_error": r.error}
+        if r.state == "retry":
+            return {**values, "next_attempt_at": now + timedelta(seconds=r.delay)}
+        return {**values, "status": r.state}
+
+    async def finish_jobs(self) -> None:
+        """Marks fanned-out jobs with nothing pending as done; once per drain, as it reads each job's deliveries."""
+        pending = exists().where(and_(PushDelivery.job_id == PushJob.id, PushDelivery.status == "pending"))
+        async with self.sessionmaker() as session:
+            await session.execute(
+                update(PushJob)
+                .where(PushJob.done_at.is_(None), PushJob.expanded_at.is_not(None), ~pending)
+                .values(done_at=utcnow())
+            )
+            await session.commit()
+
+    # ---- loop -------------------------------------------------------------------------------------------
+    async def release_stale_leases(self) -> None:
+        """SQLite has one worker: any lease in the table belongs to a process that is gone."""
+        async with self.sessionmaker() as session:
+            await session.execute(
+                update(PushDelivery).where(PushDelivery.lease_until.is_not(None)).values(lease_until=None)
+            )
+            await session.commit()
+
+    async def drain(self) -> int:
+        """Sends everything due now; returns how many deliveries were handled.
+
+        Two batches are in flight at once, so the database work of one (claim, record) overlaps the
+        network and encryption work of the other.
+        """
+        handled = 0
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            await self.expand_jobs()
+            while True:
+                batch = await self.claim()
+                if not batch:
+                    if in_flight:
+                        in_flight = await _settle_one(in_flight)
+                        continue
+                    if await self.expand_jobs():
+                        continue
+                    await self.finish_jobs()
+                    # Jobs and texts are re-read next time: a retry an hour later renders what is true then.
+                    self._jobs.clear()
+                    self._payloads.clear()
+                    return handled
+                handled += len(batch)
+                in_flight.add(asyncio.create_task(self.process(batch)))
+                if len(in_flight) >= PIPELINE:
+                    in_flight = await _settle_one(in_flight)
+        finally:
+            for task in in_flight:
+                task.cancel()
+            # Each cancelled batch writes what it got acknowledged before giving up (see process()).
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def next_due_in(self) -> float | None:
+        async with self.sessionmaker() as session:
+            due = await session.scalar(
+                select(func.min(PushDelivery.next_attempt_at)).where(PushDelivery.status == "pending")
+            )
+        return None if due is None else max(0.0, (due - utcnow()).total_seconds())
+
+
+async def _settle_one(tasks: set[asyncio.Task[None]]) -> set[asyncio.Task[None]]:
+    """Waits for one batch to finish (re-raising its error); returns those still running."""
+    done, running = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        task.result()
+    return running
+
+
+async def run_worker(
+    settings: Settings,
+    once: bool = False,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    poll_seconds: float | None = None,
+) -> None:
+    """Delivers queued pushes until cancelled (or, with `once`, until nothing is due now)."""
+    poll = POLL_SECONDS if poll_seconds is None else poll_seconds
+    engine = None
+    if sessionmaker is None:
+        engine = make_engine(settings)
+        sessionmaker = make_sessionmaker(engine)
+    signer = VapidSigner(load_or_create_key(settings), settings.vapid_subject)
+    woken = asyncio.Event()
+    wake.register(woken)
+    try:
+        async with PushSender(signer) as sender:
+            worker = PushWorker(settings, sessionmaker, sender)
+            if settings.is_sqlite:
+                await worker.release_stale_leases()
+            last_reminders = 0.0
+            loop = asyncio.get_running_loop()
+            while True:
+                woken.clear()
+                if settings.reminder_lead_minutes and loop.time() - last_reminders >= REMINDER_EVERY:
+                    await schedule_reminders(sessionmaker, settings.reminder_lead_minutes)
+                    last_reminders = loop.time()
+                await worker.drain()
+                if once:
+                    return
+                due = await worker.next_due_in()
+                timeout = poll if due is None else min(poll, max(0.05, due))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), timeout)
+    finally:
+        wake.unregister(woken)
+        if engine is not None:
+            await engine.dispose()
+
+
+def start_in_process(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> asyncio.Task[None]:
+    """The app's own worker (the default); `liaison worker` processes scale out on PostgreSQL."""
+
+    async def guarded() -> None:
+        while True:
+            try:
+                await run_worker(settings, sessionmaker=sessionmaker)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("push worker failed; restarting in 5 s")
+                await asyncio.sleep(5)
+
+    return asyncio.create_task(guarded(), name="liaison-push-worker")
+
+
+async def stop_in_process(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,10 @@
+"""Imports every module that registers a sync source, a sync mutation or a push renderer.
+
+Registration happens at import; both the API process and a standalone `liaison worker` import this module so
+that each has all of them, whichever routes it serves.
+"""
+
+import liaison.alerts.sync
+import liaison.checkin.sync
+import liaison.notices.sync
+import liaison.push.texts  # noqa: F401

@@ -1,0 +1,422 @@
+"""Benchmark: one alert-level change fanned out to 80,000 subscribed phones (make bench-push).
+
+Everything runs on this machine: a fake push service on 127.0.0.1 (its own process, so it does not share
+the worker's core) accepts and counts every push, checks the VAPID JWT and decrypts a sample with the
+subscribers' private keys. The worker runs as in production (`run_worker(once=True)`): fan-out into
+`push_deliveries`, claim in batches, encrypt each push (RFC 8291, fresh key per message), send over one
+keep-alive aiohttp session, record every answer. In the same run, two baselines against the same receiver:
+a raw aiohttp POST loop of one pre-encrypted body (the ceiling for this machine) and pywebpush's one-call
+`webpush()` sent sequentially (the naive way) on a sample. Bounded in count and time; 127.0.0.1 only.
+
+    python -m bench.push [--count 80000] [--db sqlite,postgresql] [--time-limit 180]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import multiprocessing as mp
+import os
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+KEYS = 32  # receiver key pairs shared round-robin by the subscriptions (each push still gets a fresh sender key)
+SAMPLE_EVERY = 1000
+LOCALES = ("en", "fr", "de", "es", "it", "pl", "nl", "pt", "ar")
+PG_ADMIN = os.environ.get("LIAISON_BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def unb64(data: str) -> bytes:
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+
+
+# ---- the receiver (separate process) -------------------------------------------------------------------
+def _decrypt(body: bytes, private: ec.EllipticCurvePrivateKey, auth: bytes) -> bytes:
+    def mac(key: bytes, data: bytes) -> bytes:
+        return hmac.new(key, data, hashlib.sha256).digest()
+
+    salt, id_len = body[:16], body[20]
+    keyid, ciphertext = body[21 : 21 + id_len], body[21 + id_len :]
+    shared = private.exchange(ec.ECDH(), ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), keyid))
+    ua_public = private.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    prk = mac(salt, mac(mac(auth, shared), b"WebPush: info\x00" + ua_public + keyid + b"\x01"))
+    cek = mac(prk, b"Content-Encoding: aes128gcm\x00\x01")[:16]
+    nonce = mac(prk, b"Content-Encoding: nonce\x00\x01")[:12]
+    plain = AESGCM(cek).decrypt(nonce, ciphertext, None).rstrip(b"\x00")
+    assert plain.endswith(b"\x02")
+    return plain[:-1]
+
+
+def _vapid_ok(header: str, audience: str) -> bool:
+    try:
+        params = dict(p.strip().split("=", 1) for p in header.split(" ", 1)[1].split(","))
+        head, claims_b64, sig = params["t"].split(".")
+        signature = unb64(sig)
+        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64(params["k"]))
+        der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+        key.verify(der, f"{head}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
+        claims = json.loads(unb64(claims_b64))
+        return (
+            claims["aud"] == audience
+            and time.time() < claims["exp"] <= time.time() + 86400
+            and claims["sub"].startswith("mailto:")
+        )
+    except Exception:
+        return False
+
+
+def receiver_main(port: int, keys: list[tuple[int, bytes]], ready: Any) -> None:
+    privates = [(ec.derive_private_key(n, ec.SECP256R1()), auth) for n, auth in keys]
+    audience = f"http://127.0.0.1:{port}"
+    stats = {"count": 0, "sampled": 0, "decrypted": 0, "vapid_ok": 0, "bad": 0, "types": {}}
+
+    async def push(request: web.Request) -> web.Response:
+        body = await request.read()
+        stats["count"] += 1
+        if stats["count"] % SAMPLE_EVERY == 1:
+            stats["sampled"] += 1
+            private, auth = privates[int(request.match_info["key"])]
+            try:
+                payload = json.loads(_decrypt(body, private, auth))
+                stats["decrypted"] += 1
+                stats["types"][payload["type"]] = stats["types"].get(payload["type"], 0) + 1
+            except Exception:
+                stats["bad"] += 1
+            stats["vapid_ok"] += _vapid_ok(request.headers.get("Authorization", ""), audience)
+        return web.Response(status=201)
+
+    async def get_stats(_: web.Request) -> web.Response:
+        return web.json_response(stats)
+
+    async def reset(_: web.Request) -> web.Response:
+        stats.update(count=0, sampled=0, decrypted=0, vapid_ok=0, bad=0, types={})
+        return web.json_response(stats)
+
+    app = web.Application()
+    app.router.add_post("/push/{key}/{id}", push)
+    app.router.add_get("/stats", get_stats)
+    app.router.add_post("/reset", reset)
+    ready.set()
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None, backlog=1024)
+
+
+# ---- arranging 80,000 subscriptions --------------------------------------------------------------------
+async def seed(url: str, count: int, receiver: str, public_keys: list[tuple[str, str]]) -> None:
+    from liaison.auth.models import Device
+    from liaison.officers.models import Country, User
+    from liaison.push.models import PushSubscription
+
+    engine = create_async_engine(url)
+    now = datetime.now(UTC)
+    async with engine.begin() as conn:
+        await conn.execute(insert(Country), [{"code": "FR", "languages": ["fr"]}])
+        for start in range(0, count, 5000):
+            n = range(start, min(count, start + 5000))
+            users = [uuid.uuid4() for _ in n]
+            devices = [uuid.uuid4() for _ in n]
+            await conn.execute(
+                insert(User),
+                [
+                    {
+                        "id": u,
+                        "role": "officer",
+                        "first_name": "Officer",
+                        "last_name": f"{i:06d}",
+                        "country_code": "FR",
+                        "locale": LOCALES[i % len(LOCALES)],
+                        "languages": [],
+                        "status": "arrived",
+                        "version": 0,
+                        "created_at": now,
+                        "updated_at": now,
+                        "arrival": date.today(),
+                    }
+                    for i, u in zip(n, users, strict=True)
+                ],
+            )
+            await conn.execute(
+                insert(Device),
+                [
+                    {
+                        "id": d,
+                        "user_id": u,
+                        "name": "phone",
+                        "kind": "enrolled",
+                        "token_hash": d.hex + "0" * 32,
+                        "created_at": now,
+                        "expires_at": now + timedelta(days=30),
+                    }
+                    for u, d in zip(users, devices, strict=True)
+                ],
+            )
+            await conn.execute(
+                insert(PushSubscription),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "user_id": u,
+                        "device_id": d,
+                        "endpoint": f"{receiver}/push/{i % KEYS}/{i}",
+                        "origin": receiver,
+                        "p256dh": public_keys[i % KEYS][0],
+                        "auth": public_keys[i % KEYS][1],
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i, u, d in zip(n, users, devices, strict=True)
+                ],
+            )
+    await engine.dispose()
+
+
+# ---- the runs ------------------------------------------------------------------------------------------
+async def stats(receiver: str, reset: bool = False) -> dict[str, Any]:
+    async with ClientSession() as session:
+        if reset:
+            async with session.post(f"{receiver}/reset") as resp:
+                return await resp.json()
+        async with session.get(f"{receiver}/stats") as resp:
+            return await resp.json()
+
+
+async def run_worker_phase(url: str, data_dir: Path, receiver: str, count: int, limit: float) -> dict[str, Any]:
+    from liaison.database import make_engine, make_sessionmaker
+    from liaison.push.messages import RENDERERS, PushText
+    from liaison.push.models import PushDelivery, PushJob
+    from liaison.push.outbox import enqueue_push
+    from liaison.push.worker import run_worker
+    from liaison.settings import Settings
+
+    async def alert_text(_session: Any, job: PushJob, lang: str) -> PushText:
+        # Rendering is cached per job × language (9 renders for 80,000 pushes): its cost is not what is measured.
+        return PushText(
+            f"[{lang}] Alert level: emergency",
+            "Urgence attentat: stay at your post, follow the instructions of the French commander on site.",
+            "/alert",
+        )
+
+    RENDERERS["alert_level"] = alert_text
+    settings = Settings(
+        database_url=url,
+        data_dir=data_dir,
+        push_allowed_origins=(receiver,),
+        run_worker=False,
+        reminder_lead_minutes=0,
+        log_level="WARNING",
+    )
+    engine = make_engine(settings)
+    sessionmaker = make_sessionmaker(engine)
+    await stats(receiver, reset=True)
+    async with sessionmaker() as session:
+        enqueue_push(
+            session,
+            kind="alert_level",
+            ref_id="current",
+            user_ids=None,
+            urgency="high",
+            topic="alert-level",
+            ttl=3600,
+            params={"level": "emergency"},
+        )
+        await session.commit()
+    started = time.perf_counter()
+    await asyncio.wait_for(run_worker(settings, once=True, sessionmaker=sessionmaker), limit)
+    elapsed = time.perf_counter() - started
+    async with sessionmaker() as session:
+        by_status = dict(
+            (await session.execute(select(PushDelivery.status, func.count()).group_by(PushDelivery.status))).all()
+        )
+    await engine.dispose()
+    received = await stats(receiver)
+    return {"elapsed": elapsed, "by_status": by_status, "received": received}
+
+
+async def raw_aiohttp_loop(receiver: str, body: bytes, count: int, concurrency: int = 64) -> float:
+    """The ceiling: the same body POSTed `count` times over one keep-alive session, no database, no crypto."""
+    await stats(receiver, reset=True)
+    connector = TCPConnector(limit=0, limit_per_host=concurrency)
+    async with ClientSession(connector=connector, timeout=ClientTimeout(total=10)) as session:
+        queue = iter(range(count))
+
+        async def lane() -> None:
+            for i in queue:
+                async with session.post(
+                    f"{receiver}/push/{i % KEYS}/{i}",
+                    data=body,
+                    headers={"TTL": "3600", "Content-Encoding": "aes128gcm"},
+                ) as resp:
+                    await resp.read()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(lane() for _ in range(concurrency)))
+        return time.perf_counter() - started
+
+
+def naive_webpush_loop(receiver: str, public_keys: list[tuple[str, str]], vapid_pem: Path, count: int) -> float:
+    """pywebpush's one-call API, sequentially: a new connection, a JWT and an encryption per message."""
+    from pywebpush import webpush
+
+    started = time.perf_counter()
+    for i in range(count):
+        webpush(
+            {
+                "endpoint": f"{receiver}/push/{i % KEYS}/{i}",
+                "keys": {"p256dh": public_keys[i % KEYS][0], "auth": public_keys[i % KEYS][1]},
+            },
+            data=json.dumps({"type": "alert_level", "title": "Alert", "body": "x" * 90}),
+            vapid_private_key=str(vapid_pem),
+            vapid_claims={"sub": "mailto:ops@liaison.example.org"},  # a fresh dict: webpush() mutates it
+            ttl=3600,
+            timeout=10,
+        )
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def _admin(sql: str) -> None:
+    engine = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(sql))
+    await engine.dispose()
+
+
+def bench_database(
+    kind: str, args: argparse.Namespace, receiver: str, public_keys: list[tuple[str, str]], workdir: Path
+) -> dict[str, Any]:
+    from liaison.migrate import upgrade
+
+    name = f"liaison_bench_push_{os.getpid()}"
+    if kind == "sqlite":
+        url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    else:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    try:
+        upgrade(url)
+        t0 = time.perf_counter()
+        asyncio.run(seed(url, args.count, receiver, public_keys))
+        print(
+            f"  [{kind}] seeded {args.count:,} officers, devices and subscriptions in {time.perf_counter() - t0:.1f} s"
+        )
+        return asyncio.run(run_worker_phase(url, workdir, receiver, args.count, args.time_limit))
+    finally:
+        if kind == "postgresql":
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=80_000)
+    parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument("--raw", type=int, default=40_000, help="pushes in the raw aiohttp baseline")
+    parser.add_argument("--naive", type=int, default=300, help="pushes in the sequential webpush() baseline")
+    parser.add_argument("--time-limit", type=float, default=180.0, help="seconds allowed per fan-out")
+    args = parser.parse_args()
+    if not 1 <= args.count <= 200_000 or args.naive > 2000 or args.raw > 200_000:
+        parser.error("counts are bounded: --count ≤ 200,000, --raw ≤ 200,000, --naive ≤ 2,000")
+
+    keys = [(ec.generate_private_key(ec.SECP256R1()), os.urandom(16)) for _ in range(KEYS)]
+    public_keys = [
+        (
+            b64(k.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)),
+            b64(a),
+        )
+        for k, a in keys
+    ]
+    port = free_port()
+    receiver = f"http://127.0.0.1:{port}"
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    server = ctx.Process(
+        target=receiver_main, args=(port, [(k.private_numbers().private_value, a) for k, a in keys], ready), daemon=True
+    )
+    server.start()
+    ready.wait(20)
+    time.sleep(0.5)
+    print(
+        f"Push fan-out benchmark: {args.count:,} subscriptions, receiver {receiver} (own process),"
+        f" {os.cpu_count()} cores"
+    )
+    try:
+        with tempfile.TemporaryDirectory(prefix="liaison-bench-push-") as tmp:
+            workdir = Path(tmp)
+            from liaison.push.sender import encrypt
+            from liaison.push.vapid import generate_key, key_path
+            from liaison.settings import Settings
+
+            generate_key(Settings(data_dir=workdir))
+            sample_body = encrypt(
+                json.dumps({"type": "alert_level", "title": "x" * 40, "body": "y" * 120}).encode(), *public_keys[0]
+            )
+            raw_seconds = asyncio.run(raw_aiohttp_loop(receiver, sample_body, args.raw))
+            raw_rate = args.raw / raw_seconds
+            print(
+                f"  raw aiohttp POST loop (pre-encrypted, no DB): {args.raw:,} in {raw_seconds:.2f} s"
+                f" = {raw_rate:,.0f} msgs/s"
+            )
+            naive_seconds = naive_webpush_loop(receiver, public_keys, key_path(Settings(data_dir=workdir)), args.naive)
+            naive_rate = args.naive / naive_seconds
+            print(
+                f"  naive sequential pywebpush.webpush(): {args.naive:,} in {naive_seconds:.2f} s"
+                f" = {naive_rate:,.0f} msgs/s"
+            )
+            failed = False
+            for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
+                result = bench_database(kind, args, receiver, public_keys, workdir)
+                rate = args.count / result["elapsed"]
+                got = result["received"]
+                delivered = result["by_status"].get("delivered", 0)
+                print(
+                    f"  [{kind}] worker: {args.count:,} pushes in {result['elapsed']:.2f} s = {rate:,.0f} msgs/s"
+                    f" | {rate / raw_rate:.2f}× the raw aiohttp loop, {rate / naive_rate:.0f}× naive webpush()"
+                )
+                print(
+                    f"  [{kind}] receiver counted {got['count']:,}; deliveries {result['by_status']}; sample: "
+                    f"{got['decrypted']}/{got['sampled']} decrypted, {got['vapid_ok']}/{got['sampled']} VAPID valid"
+                )
+                if (
+                    got["count"] != args.count
+                    or delivered != args.count
+                    or got["decrypted"] != got["sampled"]
+                    or got["vapid_ok"] != got["sampled"]
+                ):
+                    print(f"  [{kind}] MISMATCH: not every push was delivered once, decryptable and VAPID-valid")
+                    failed = True
+            return 1 if failed else 0
+    finally:
+        server.terminate()
+        server.join(5)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
+    sys.exit(main())
