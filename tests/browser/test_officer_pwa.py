@@ -66,7 +66,7 @@ def test_officer_joins_with_a_code_and_sees_the_next_shift_in_paris_time(page: P
     expect(card).to_contain_text("Paris time")
     expect(card).to_contain_text(str(shift["task"]))
     expect(card).to_contain_text(str(shift["venue"]["meeting_point"]))
-    expect(card.locator(f'a[href^="tel:"]').first).to_contain_text(str(shift["contact_phone"]))
+    expect(card.locator('a[href^="tel:"]').first).to_contain_text(str(shift["contact_phone"]))
     expect(card.get_by_role("link", name="Open map")).to_have_attribute("href", str(shift["venue"]["map_url"]))
     expect(page.get_by_test_id("sync-status")).to_contain_text("Last synced")
     shoot(page, "02-today")
