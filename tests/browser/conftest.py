@@ -176,8 +176,9 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-def shoot(page: Page, name: str) -> Path:
+def shoot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """What the phone's screen shows (full_page for long lists; fixed bars then land mid-page)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

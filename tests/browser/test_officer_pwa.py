@@ -10,10 +10,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Desk, LiaisonServer, shoot
+from tests.browser.conftest import PHONE, Desk, LiaisonServer, shoot
 
 pytestmark = pytest.mark.browser
 PARIS = ZoneInfo("Europe/Paris")
+PHONE_WIDTH = PHONE["width"]
 
 
 def join(page: Page, code: str) -> None:
@@ -54,6 +55,7 @@ def test_officer_joins_with_a_code_and_sees_the_next_shift_in_paris_time(page: P
     assert isinstance(shift, dict)
 
     page.goto(f"/join?code={desk.code_for(officer['id'])}")
+    expect(page.get_by_role("heading", name="Join with your code")).to_be_visible()
     shoot(page, "01-join")
     join(page, page.get_by_label("Enrollment code").input_value())
 
@@ -144,7 +146,7 @@ def test_schedule_is_still_there_offline_after_a_reload(page: Page, desk: Desk, 
     count = entries.count()
     assert count >= 8
     venue = entries.first.locator(".venue").inner_text()
-    shoot(page, "08-schedule")
+    shoot(page, "08-schedule", full_page=True)
 
     entries.first.click()
     expect(page.locator("article.shift")).to_contain_text(venue)
@@ -229,3 +231,18 @@ def test_staff_sign_in_lands_on_the_role_home(page: Page):
     shoot(page, "13-staff-me")
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url("**/join")
+
+
+def test_today_is_usable_at_200_percent_text_and_keyboard_first(page: Page, desk: Desk):
+    join(page, desk.code_for(desk.officer("US", index=1)["id"]))
+    expect(page.locator("article.shift")).to_be_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to content"
+
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    # Nothing wider than the 360 px screen: text wraps, nothing needs sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    for button in page.locator("article.shift .button, article.shift button").all():
+        box = button.bounding_box()
+        assert box and box["height"] >= 44 and box["width"] >= 44
+    shoot(page, "14-today-200-percent-text")
