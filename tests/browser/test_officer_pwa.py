@@ -245,4 +245,10 @@ def test_today_is_usable_at_200_percent_text_and_keyboard_first(page: Page, desk
     for button in page.locator("article.shift .button, article.shift button").all():
         box = button.bounding_box()
         assert box and box["height"] >= 44 and box["width"] >= 44
+    # The tabs reflow instead of overlapping: no two labels share a pixel.
+    boxes = [b for b in (li.bounding_box() for li in page.get_by_role("navigation").get_by_role("listitem").all()) if b]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = a["x"] + a["width"] <= b["x"] + 0.5 or b["x"] + b["width"] <= a["x"] + 0.5
+            assert apart or a["y"] + a["height"] <= b["y"] + 0.5 or b["y"] + b["height"] <= a["y"] + 0.5
     shoot(page, "14-today-200-percent-text")
