@@ -95,6 +95,11 @@ def test_german_officer_gets_the_app_in_german_from_the_account(page: Page, desk
     expect(page.locator("article.shift")).to_contain_text("Nächster Dienst")
     expect(page.locator("article.shift")).to_contain_text("Pariser Zeit")
     expect(tab(page, "Dienstplan")).to_be_visible()
+    # A long German label ("Französischer Ansprechpartner") must not squeeze the values into a sliver.
+    card = page.locator("article.shift").bounding_box()
+    for value in page.locator("dl.facts dd").all():
+        box = value.bounding_box()
+        assert card and box and box["width"] >= card["width"] * 0.4
     shoot(page, "12-today-german")
 
 
