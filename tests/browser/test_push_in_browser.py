@@ -72,7 +72,8 @@ def test_pushed_messages_become_notifications(browser: Browser, server: LiaisonS
         # One alert-level notification: the newer level replaced the older one.
         assert by_tag["alert-level"]["title"] == "Niveau d'alerte : Sécurité renforcée – risque attentat"
         assert by_tag["alert-level"]["url"] == "/today"
-        assert by_tag["notice:n1"] == {"title": "Gate B closed", "body": "Use gate C.", "tag": "notice:n1", "url": "/notices"}
+        notice = {"title": "Gate B closed", "body": "Use gate C.", "tag": "notice:n1", "url": "/notices"}
+        assert by_tag["notice:n1"] == notice
         assert len(shown) == 2
         shoot(page, "30-join-after-push")
     finally:
