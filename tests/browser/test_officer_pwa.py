@@ -73,6 +73,15 @@ def test_officer_joins_with_a_code_and_sees_the_next_shift_in_paris_time(page: P
     expect(page.get_by_test_id("sync-status")).to_contain_text("Last synced")
     shoot(page, "02-today")
 
+    # The invitation to turn notifications on, until dismissed (and not again after a restart).
+    prompt = page.get_by_role("region", name="Notifications")
+    expect(prompt.get_by_role("button", name="Turn on notifications")).to_be_visible()
+    prompt.get_by_role("button", name="Dismiss").click()
+    expect(prompt).to_have_count(0)
+    page.reload()
+    expect(page.locator("article.shift")).to_be_visible()
+    expect(page.get_by_role("region", name="Notifications")).to_have_count(0)
+
     tab(page, "Notices").click()
     expect(page.get_by_role("heading", name="Notices", level=1)).to_be_visible()
     shoot(page, "03-notices")
