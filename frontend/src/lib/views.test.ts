@@ -36,6 +36,12 @@ describe('what the screens show', () => {
 		]);
 	});
 
+	it('keeps every calendar day across the switch to summer time', () => {
+		// 23:30 in Paris on 27 March 2026; the night of 28 to 29 March has 23 hours.
+		const days = byDay([], new Date('2026-03-27T22:30:00Z'), 4).map((d) => d.day);
+		expect(days).toEqual(['2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30']);
+	});
+
 	it('shows times in Paris whatever the phone says', () => {
 		expect(formatRange('2026-07-26T05:00:00Z', '2026-07-26T13:00:00Z', 'fr')).toBe('07:00–15:00');
 		expect(formatRange('2026-01-10T06:00:00Z', '2026-01-10T14:00:00Z', 'en')).toBe('07:00–15:00');

@@ -28,12 +28,11 @@ export function isUnderWay(item: MyShift, now: Date = new Date()): boolean {
 
 /** Fourteen Paris days from today, each with its shifts (days without one are kept: a day off is news too). */
 export function byDay(items: MyShift[], now: Date = new Date(), days = 14): { day: string; items: MyShift[] }[] {
+	// Count calendar days, not 24-hour steps: a 23-hour day at the start of summer time must not be skipped.
+	const [y, m, d] = parisDayKey(now).split('-').map(Number);
 	const out: { day: string; items: MyShift[] }[] = [];
-	const seen = new Set<string>();
 	for (let i = 0; i < days; i++) {
-		const key = parisDayKey(new Date(now.getTime() + i * 86_400_000));
-		if (seen.has(key)) continue; // a 25-hour day at the end of summer time
-		seen.add(key);
+		const key = new Date(Date.UTC(y, m - 1, d + i)).toISOString().slice(0, 10);
 		out.push({ day: key, items: items.filter((s) => parisDayKey(s.shift.starts_at) === key) });
 	}
 	return out;
