@@ -1,4 +1,4 @@
-/** Pure helpers that turn synced records into what the screens show (unit-tested without a browser). */
+/** Pure functions that turn synced records into what the screens show (unit-tested without a browser). */
 import { parisDayKey } from './time';
 import type { Assignment, MyShift, Notice, Shift, Venue } from './types';
 
