@@ -139,13 +139,15 @@ def desk(api: httpx.Client, desk_token: str) -> Desk:
     return Desk(api, desk_token)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API runs an event loop in this thread while it is open,
+# and the asyncio API tests collected after these could not start theirs.
+@pytest.fixture(scope="module")
 def playwright_instance() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM} (set LIAISON_CHROMIUM)")
