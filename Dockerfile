@@ -2,7 +2,8 @@
 FROM node:20-bookworm-slim AS pwa
 WORKDIR /src
 COPY frontend/package.json frontend/package-lock.json frontend/
-RUN cd frontend && npm ci --no-audit --no-fund
+# npm ci wants every platform's optional rollup binary in the lock; fall back where the registry lacks them
+RUN cd frontend && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund)
 COPY frontend frontend
 COPY locales locales
 RUN cd frontend && npm run build

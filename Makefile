@@ -23,10 +23,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# npm ci needs every platform's optional rollup binary in the lock; a registry serving only this platform's
+# leaves them out, so fall back to npm install there.
 install: $(STAMP)
 	@if [ -f $(FRONTEND)/package.json ]; then \
 	  if [ ! -d $(FRONTEND)/node_modules ] || [ $(FRONTEND)/package-lock.json -nt $(FRONTEND)/node_modules/.package-lock.json ]; then \
-	    cd $(FRONTEND) && npm ci --no-audit --no-fund; \
+	    cd $(FRONTEND) && (npm ci --no-audit --no-fund || npm install --no-audit --no-fund); \
 	  fi; \
 	fi
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from litestar import Request, Response, get
@@ -12,6 +13,13 @@ from litestar.response import File
 # Hashed build output never changes under one name; everything else must be revalidated.
 IMMUTABLE_PREFIX = "_app/immutable/"
 NO_CACHE = {"cache-control": "no-cache"}
+# Browsers refuse a service worker or a module script served as application/octet-stream, and the
+# platform's MIME table may not know the web manifest: name the types the PWA needs.
+MEDIA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".webmanifest": "application/manifest+json"}
+
+
+def _media_type(path: Path) -> str:
+    return MEDIA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
 def _resolve(root: Path, path: str) -> Path | None:
@@ -33,7 +41,13 @@ def serve_pwa(request: Request, path: FromPath[str] = "") -> Response | File:
         headers = {"cache-control": "public, max-age=31536000, immutable"} if immutable else dict(NO_CACHE)
         if rel in ("service-worker.js",):
             headers["service-worker-allowed"] = "/"
-        return File(found, headers=headers, content_disposition_type="inline")
+        return File(
+            found,
+            filename=found.name,
+            media_type=_media_type(found),
+            headers=headers,
+            content_disposition_type="inline",
+        )
     if "." in rel.rsplit("/", 1)[-1]:
         raise NotFoundException(f"No file {rel}.")
     index = root / "index.html"
@@ -44,4 +58,10 @@ def serve_pwa(request: Request, path: FromPath[str] = "") -> Response | File:
             media_type="text/plain",
             status_code=503,
         )
-    return File(index, headers=dict(NO_CACHE), content_disposition_type="inline")
+    return File(
+        index,
+        filename="index.html",
+        media_type="text/html; charset=utf-8",
+        headers=dict(NO_CACHE),
+        content_disposition_type="inline",
+    )
