@@ -196,7 +196,7 @@ async def test_sending_writes_the_push_in_the_same_transaction(client, signed, d
     )
     text = await RENDERERS["notice"](db, job, "de")
     assert text.title == "DRINGEND: Tor C geschlossen"
-    assert text.url == f"/notices/{sent['id']}"
+    assert text.url == f"/notices?id={sent['id']}"
 
     # A notice that fails after the rows were written (nobody in the audience) leaves no push behind.
     later = {"from": "2099-01-01T00:00:00+00:00", "to": "2099-01-02T00:00:00+00:00"}

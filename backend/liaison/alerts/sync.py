@@ -53,11 +53,11 @@ async def alert_level_text(session: AsyncSession, job: PushJob, locale: str) -> 
         level = real.level if real else service.DEFAULT_LEVEL
         title = gettext(locale, DRILL_END_TITLE, domain=DOMAIN)
         body = gettext(locale, DRILL_END_BODY, domain=DOMAIN, label=service.label(level, locale))
-        return PushText(title=title, body=body, url="/alert")
+        return PushText(title=title, body=body, url="/today")
     title = gettext(locale, PUSH_TITLE, domain=DOMAIN, label=service.label(row.level, locale))
     text, _ = service.instructions_for(row, row.level, locale, None)
     if row.drill:
         # Every part of an exercise push says so, in the reader's language.
         title = gettext(locale, service.EXERCISE_LABEL, domain=DOMAIN, label=title)
         text = gettext(locale, EXERCISE_NOTE, domain=DOMAIN) + " " + text
-    return PushText(title=title, body=_short(text), url="/alert")
+    return PushText(title=title, body=_short(text), url="/today")

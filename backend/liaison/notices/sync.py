@@ -109,7 +109,7 @@ async def _text(session: AsyncSession, job: PushJob, locale: str) -> PushText | 
     event = (job.params or {}).get("event", "new")
     _, content = pick(notice.content, locale, None)
     title, body = content.get("title", ""), content.get("body", "")
-    url = f"/{notice.kind}s/{notice.id}"
+    url = f"/notices?id={notice.id}"  # the PWA's notices screen lists notices and briefings
     if event == "cancelled":
         title = gettext(locale, CANCELLED, domain=DOMAIN, title=title)
         reason = notice.cancel_reason or gettext(locale, CANCELLED_BODY, domain=DOMAIN)

@@ -90,7 +90,9 @@ async def assignment_text(session: AsyncSession, job: PushJob, lang: str) -> Pus
     change = params.get("change", "updated")
     before: dict[str, Any] = params.get("before") or {}
     after: dict[str, Any] = params.get("after") or {}
-    url = f"/assignments/{job.ref_id}"
+    # Opens the PWA's shift screen (or the schedule once the officer is off the shift).
+    shift_id = after.get("shift_id") or before.get("shift_id")
+    url = f"/schedule/{shift_id}" if shift_id and change != "unassigned" else "/schedule"
     if change == "assigned":
         task = after.get("task", "")
         when = paris_range(lang, _parse(after.get("starts_at")), _parse(after.get("ends_at")))
