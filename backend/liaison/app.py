@@ -20,12 +20,16 @@ from liaison import __version__
 from liaison.auth.controller import AuthController, PublicAuthController, login_rate_limit
 from liaison.auth.middleware import PUBLIC_PATHS, BearerAuthMiddleware
 from liaison.auth.token_cache import TokenCache
+from liaison.calendar.controller import MyCalendarController, PublicCalendarController
 from liaison.countries.controller import CountriesController
 from liaison.database import make_engine, make_sessionmaker, provide_session
 from liaison.errors import EXCEPTION_HANDLERS
 from liaison.health import health
 from liaison.officers.controller import OfficersController
+from liaison.officers.import_controller import RosterImportController
 from liaison.settings import Settings, load_settings
+from liaison.shifts.controller import AssignmentsController, ShiftsController
+from liaison.shifts.coverage import CoverageController
 from liaison.shifts.my_day import MyAssignmentsController
 from liaison.venues.controller import VenuesController
 from liaison.web import serve_pwa
@@ -36,6 +40,12 @@ API_HANDLERS: list[object] = [
     CountriesController,
     VenuesController,
     MyAssignmentsController,
+    ShiftsController,
+    AssignmentsController,
+    CoverageController,
+    RosterImportController,
+    MyCalendarController,
+    PublicCalendarController,
 ]
 
 

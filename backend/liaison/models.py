@@ -1,6 +1,7 @@
 """Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
 
 from liaison.auth.models import Device, EnrollmentCode
+from liaison.calendar.models import CalendarFeed
 from liaison.officers.models import Country, User
 from liaison.push.models import PushJob
 from liaison.shifts.models import Assignment, Shift
@@ -9,6 +10,7 @@ from liaison.venues.models import Venue
 
 __all__ = [
     "Assignment",
+    "CalendarFeed",
     "Country",
     "Device",
     "EnrollmentCode",
