@@ -54,7 +54,6 @@ def _aware(**values: datetime | None) -> None:
 class ShiftsController(Controller):
     path = "/api/shifts"
     tags = ["planning"]
-    guards = [coordinators]
 
     @get("/", guards=[planners_and_leads], summary="Shifts in a window, with how many officers are assigned")
     async def list_shifts(
@@ -77,13 +76,14 @@ class ShiftsController(Controller):
         shift, venue, assigned = await planning.get_shift(db_session, shift_id)
         return shift_out(shift, venue, assigned)
 
-    @post("/", summary="Create a shift")
+    @post("/", guards=[coordinators], summary="Create a shift")
     async def create_shift(self, data: JSONBody[ShiftIn], db_session: DbSession) -> ShiftOut:
         shift, venue = await planning.create_shift(db_session, data)
         return shift_out(shift, venue, 0)
 
     @patch(
         "/{shift_id:uuid}",
+        guards=[coordinators],
         summary="Change a shift; assigned officers are told what changed",
         description="Times are re-checked for every assigned officer; a clash is a 409 with `reason` and `conflicts`.",
     )
@@ -100,7 +100,12 @@ class ShiftsController(Controller):
         )
         return shift_out(shift, venue, assigned)
 
-    @delete("/{shift_id:uuid}", status_code=204, summary="Cancel a shift (its assignments are cancelled too)")
+    @delete(
+        "/{shift_id:uuid}",
+        guards=[coordinators],
+        status_code=204,
+        summary="Cancel a shift (its assignments are cancelled too)",
+    )
     async def delete_shift(self, shift_id: FromPath[uuid.UUID], db_session: DbSession) -> None:
         await planning.delete_shift(db_session, shift_id)
 
@@ -132,7 +137,13 @@ class ShiftsController(Controller):
             total=total,
         )
 
-    @post("/{shift_id:uuid}/assignments", status_code=201, summary="Assign an officer", description=REFUSALS)
+    @post(
+        "/{shift_id:uuid}/assignments",
+        guards=[coordinators],
+        status_code=201,
+        summary="Assign an officer",
+        description=REFUSALS,
+    )
     async def assign(
         self,
         shift_id: FromPath[uuid.UUID],
@@ -148,6 +159,7 @@ class ShiftsController(Controller):
 
     @post(
         "/{shift_id:uuid}/assignments/bulk",
+        guards=[coordinators],
         status_code=200,
         summary="Assign several officers; each gets its own result",
         description="Officers that pass every check are assigned; the others are listed with their reason. " + REFUSALS,
@@ -168,7 +180,6 @@ class ShiftsController(Controller):
 class AssignmentsController(Controller):
     path = "/api/assignments"
     tags = ["planning"]
-    guards = [coordinators]
 
     @get("/", guards=[planners_and_leads], summary="Assignments (a delegation lead: its own country's officers)")
     async def list_assignments(
@@ -202,12 +213,18 @@ class AssignmentsController(Controller):
             total=total,
         )
 
-    @delete("/{assignment_id:uuid}", status_code=204, summary="Unassign (the officer learns it by sync and push)")
+    @delete(
+        "/{assignment_id:uuid}",
+        guards=[coordinators],
+        status_code=204,
+        summary="Unassign (the officer learns it by sync and push)",
+    )
     async def unassign(self, assignment_id: FromPath[uuid.UUID], db_session: DbSession) -> None:
         await planning.unassign(db_session, assignment_id)
 
     @post(
         "/{assignment_id:uuid}/move",
+        guards=[coordinators],
         status_code=200,
         summary="Move the officer to another shift, as one change",
         description=REFUSALS + " `checked_in`: the officer already started the shift.",
