@@ -172,7 +172,9 @@ def _text(value: Cell) -> str:
     if isinstance(value, date):
         return value.isoformat()
     # NFC: the same name typed on two keyboards compares equal; whitespace collapsed.
-    return " ".join(unicodedata.normalize("NFC", value).split())
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split())
 
 
 def parse_date(value: Cell) -> date | None:
@@ -229,6 +231,12 @@ class _Line:
         self.errors.append(RowError(self.line, name, message))
 
 
+@lru_cache(maxsize=1024)
+def _locale(tag: str) -> str | None:
+    """The normalised tag when Babel knows the language (cached: a roster repeats a handful of them)."""
+    return normalize(tag) if is_known_locale(tag) else None
+
+
 def _country(line: _Line, countries: dict[str, list[str]]) -> str | None:
     value = line.text("country", 80, required=True)
     if value is None:
@@ -250,10 +258,11 @@ def _languages(line: _Line, locale: str | None, country_languages: list[str]) ->
         for part in _SPLIT_LANGUAGES.split(value):
             if not part:
                 continue
-            if not is_known_locale(part):
+            known = _locale(part)
+            if known is None:
                 line.error("languages", f"unknown language {part!r}: use codes such as de, en, fr")
                 return []
-            tags.append(normalize(part).split("-")[0])
+            tags.append(known.split("-")[0])
     else:
         tags = [t.split("-")[0] for t in ([locale] if locale else []) + country_languages]
     return list(dict.fromkeys(tags))
@@ -273,11 +282,10 @@ def check_line(line: _Line, countries: dict[str, list[str]]) -> dict[str, Any] |
             line.error("email", f"{email!r} is not an e-mail address")
     locale = line.text("locale", 16)
     if locale:
-        if is_known_locale(locale):
-            locale = normalize(locale)
-        else:
+        known = _locale(locale)
+        if known is None:
             line.error("locale", f"unknown language {locale!r}: use a code such as de, en-GB, pt-BR")
-            locale = None
+        locale = known
     elif country:
         locale = (countries[country] or ["en"])[0]
     languages = _languages(line, locale, countries.get(country or "", []))

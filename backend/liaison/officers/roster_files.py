@@ -18,6 +18,7 @@ from typing import Any
 # Lead bytes of well-formed multi-byte UTF-8 sequences: their presence says "this file is meant as UTF-8".
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 SEPARATORS = (";", ",", "\t")
 Cell = str | date | None
 
@@ -40,7 +41,7 @@ class Table:
 
 def bad_bytes(value: str) -> bool:
     """A cell holding bytes that were not valid UTF-8 (decoded with surrogateescape)."""
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+    return not value.isascii() and _ESCAPED_BYTE.search(value) is not None
 
 
 def decode(content: bytes) -> tuple[str, str]:

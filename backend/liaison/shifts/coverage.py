@@ -1,8 +1,8 @@
 """Coverage: per venue and hour, officers needed vs planned, and the languages on duty vs those expected.
 
 Hot path of the planner's week view (one venue-week must answer in < 100 ms with 80,000 officers), so it
-is three Core queries and no ORM objects: the venues, their shifts with planned counts, and the languages
-of the assigned officers counted per shift by the database (JSON arrays unnested in SQL).
+is three small Core queries and no ORM objects: the venues, their shifts in the window (an index range on
+venue and start), and the assigned officers counted per shift and per language list by the database.
 """
 
 from __future__ import annotations
@@ -61,19 +61,40 @@ def _base(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
-def _languages_per_shift(dialect: str, shift_ids: Any) -> Any:
-    """(shift_id, language, officers) for live assignments, the users' JSON language lists unnested."""
-    if dialect == "postgresql":
-        lang = func.jsonb_array_elements_text(User.languages).table_valued("value", joins_implicitly=True)
-    else:
-        lang = func.json_each(User.languages).table_valued("value", joins_implicitly=True)
-    return (
-        select(Assignment.shift_id, lang.c.value, func.count())
-        .select_from(Assignment)
-        .join(User, User.id == Assignment.user_id)
-        .where(Assignment.deleted_at.is_(None), Assignment.shift_id.in_(shift_ids))
-        .group_by(Assignment.shift_id, lang.c.value)
+async def _shifts(session: AsyncSession, venue_id: uuid.UUID | None, start: datetime, end: datetime) -> list[Any]:
+    query = select(Shift.id, Shift.venue_id, Shift.starts_at, Shift.ends_at, Shift.headcount).where(
+        Shift.deleted_at.is_(None),
+        Shift.starts_at < end,
+        # Bounded below too, so the (venue_id, starts_at) index range stays one week wide.
+        Shift.starts_at > start - MAX_SHIFT,
+        Shift.ends_at > start,
     )
+    if venue_id is not None:
+        query = query.where(Shift.venue_id == venue_id)
+    return list((await session.execute(query)).all())
+
+
+async def _on_duty(session: AsyncSession, shift_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, dict[str, int]]]:
+    """Per shift: officers assigned, and how many of them speak each language.
+
+    Grouped by the officers' language lists as stored: a venue-week has thousands of assignments but only
+    a few dozen distinct lists (compatriots share them), so each list is decoded once, not once per officer.
+    """
+    out: dict[uuid.UUID, tuple[int, dict[str, int]]] = {}
+    lists = User.__table__.c.languages
+    for chunk in range(0, len(shift_ids), 500):
+        rows = await session.execute(
+            select(Assignment.shift_id, lists, func.count())
+            .join(User, User.id == Assignment.user_id)
+            .where(Assignment.deleted_at.is_(None), Assignment.shift_id.in_(shift_ids[chunk : chunk + 500]))
+            .group_by(Assignment.shift_id, lists)
+        )
+        for shift_id, languages, count in rows.all():
+            planned, spoken = out.get(shift_id, (0, {}))
+            for language in {_base(x) for x in languages or ()}:
+                spoken[language] = spoken.get(language, 0) + count
+            out[shift_id] = (planned + count, spoken)
+    return out
 
 
 async def coverage(session: AsyncSession, venue_id: uuid.UUID | None, start: datetime, end: datetime) -> CoverageOut:
@@ -84,34 +105,8 @@ async def coverage(session: AsyncSession, venue_id: uuid.UUID | None, start: dat
     venues = (await session.execute(venue_query.order_by(Venue.name))).all()
     if venue_id is not None and not venues:
         raise Invalid(f"No venue {venue_id}.", errors=[{"field": "venue", "message": "unknown venue"}])
-
-    shift_filter = [
-        Shift.deleted_at.is_(None),
-        Shift.starts_at < end,
-        Shift.starts_at > start - MAX_SHIFT,
-        Shift.ends_at > start,
-    ]
-    if venue_id is not None:
-        shift_filter.append(Shift.venue_id == venue_id)
-    in_window = select(Shift.id).where(*shift_filter)
-    planned = (
-        select(Assignment.shift_id, func.count().label("n"))
-        .where(Assignment.deleted_at.is_(None), Assignment.shift_id.in_(in_window))
-        .group_by(Assignment.shift_id)
-        .subquery()
-    )
-    shifts = (
-        await session.execute(
-            select(Shift.id, Shift.venue_id, Shift.starts_at, Shift.ends_at, Shift.headcount, planned.c.n)
-            .outerjoin(planned, planned.c.shift_id == Shift.id)
-            .where(*shift_filter)
-        )
-    ).all()
-    dialect = session.get_bind().dialect.name
-    spoken: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
-    for shift_id, language, count in (await session.execute(_languages_per_shift(dialect, in_window))).all():
-        per = spoken[shift_id]
-        per[_base(language)] = per.get(_base(language), 0) + count
+    shifts = await _shifts(session, venue_id, start, end)
+    duty = await _on_duty(session, [row.id for row in shifts])
 
     hours = int((end - start) / HOUR) + (1 if (end - start) % HOUR else 0)
     by_venue: dict[uuid.UUID, list[Any]] = defaultdict(list)
@@ -126,9 +121,10 @@ async def coverage(session: AsyncSession, venue_id: uuid.UUID | None, start: dat
             first = max(0, int((row.starts_at - start) // HOUR))
             last = min(hours, int((row.ends_at - start - timedelta(microseconds=1)) // HOUR) + 1)
             for h in range(first, last):
+                planned, spoken = duty.get(row.id, (0, {}))
                 needed[h] += row.headcount
-                on_duty[h] += row.n or 0
-                for language, count in spoken.get(row.id, {}).items():
+                on_duty[h] += planned
+                for language, count in spoken.items():
                     langs[h][language] = langs[h].get(language, 0) + count
         wanted = [_base(x) for x in (expected or [])]
         hour_rows = []
