@@ -284,6 +284,9 @@ async def run(url: str, officers: int, repeats: int) -> int:
             f"target < {COVERAGE_TARGET_MS:.0f} ms → p99 at {p99 / COVERAGE_TARGET_MS:.2f} of the budget"
         )
         print(f"peak RSS:  {peak_rss_mb():.0f} MB")
+        # Timings depend on what else runs: the machine's load is part of the result.
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"machine:   {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
     finally:
         await engine.dispose()
     print("result:    " + ("within targets" if ok else "MISSED a target"))

@@ -1,4 +1,4 @@
-"""Planning: calendar feed secrets, and the index behind the overlap and rest-time checks.
+"""Planning: calendar feed secrets, and the indexes behind the rule checks and the coverage query.
 
 Revision ID: 0007
 Revises: 0002
@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token", name=op.f("uq_calendar_feeds_token")),
     )
     with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.create_index("ix_assignments_shift_cover", ["shift_id", "user_id", "deleted_at"], unique=False)
         batch_op.create_index(
             "ix_assignments_user_live",
             ["user_id", "shift_id"],
@@ -38,14 +39,19 @@ def upgrade() -> None:
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),
         )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.create_index("ix_users_id_languages", ["id", "languages"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index("ix_users_id_languages")
     with op.batch_alter_table("assignments", schema=None) as batch_op:
         batch_op.drop_index(
             "ix_assignments_user_live",
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),
         )
+        batch_op.drop_index("ix_assignments_shift_cover")
 
     op.drop_table("calendar_feeds")
