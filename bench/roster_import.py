@@ -180,11 +180,14 @@ async def checked_assignments(
     )
     session.add(shift)
     await session.commit()
-    # Officers with no shift on that day nor the day before: assignable, so the checks run to the end.
+    # Officers with no shift within 8 h + 11 h rest of this one: assignable, so every check runs to the end.
     busy = (
         select(Assignment.user_id)
         .join(Shift, Shift.id == Assignment.shift_id)
-        .where(Shift.starts_at > day - timedelta(days=1, hours=12), Shift.starts_at < day + timedelta(days=1))
+        .where(
+            Shift.starts_at > shift.starts_at - timedelta(hours=19),
+            Shift.starts_at < shift.ends_at + timedelta(hours=11),
+        )
     )
     free = list(
         (
@@ -196,7 +199,11 @@ async def checked_assignments(
     )
     began = time.perf_counter()
     result = await planning.assign_bulk(session, principal, "fr", timedelta(hours=11), shift.id, free)
-    return result.assigned, time.perf_counter() - began
+    took = time.perf_counter() - began
+    refused = {r.reason for r in result.results if r.reason}
+    if refused or not free:
+        print(f"checked:   {len(free)} candidates, refusals: {sorted(refused)}")  # a broken plan shows here
+    return result.assigned, took
 
 
 async def busiest_venue(session: AsyncSession, start: datetime) -> tuple[uuid.UUID, str, int]:
