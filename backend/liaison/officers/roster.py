@@ -181,7 +181,12 @@ def parse_date(value: Cell) -> date | None:
     """ISO (2024-07-26, with or without a time) or day first (26/07/2024, 26.07.2024, 26-07-2024)."""
     if isinstance(value, date):
         return value
-    text = _text(value)
+    return _parse_date_text(_text(value))
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(text: str) -> date | None:
+    # Cached: a roster repeats a few dozen arrival and departure days over thousands of lines.
     if not text:
         return None
     if match := _ISO.match(text):
@@ -207,8 +212,9 @@ class _Line:
         return self.cells[index] if index is not None and index < len(self.cells) else None
 
     def text(self, name: str, max_length: int, *, required: bool = False) -> str | None:
-        value = _text(self.raw(name))
-        if bad_bytes(value):
+        raw = self.raw(name)
+        value = _text(raw)
+        if raw.__class__ is str and not value.isascii() and bad_bytes(value):
             self.error(name, "not valid UTF-8 while the rest of the file is: save the file again as CSV UTF-8")
             return None
         if not value:
@@ -237,11 +243,16 @@ def _locale(tag: str) -> str | None:
     return normalize(tag) if is_known_locale(tag) else None
 
 
+@lru_cache(maxsize=4096)
+def _country_code(value: str) -> str | None:
+    return value.upper() if len(value) == 2 else _country_names().get(header_key(value))
+
+
 def _country(line: _Line, countries: dict[str, list[str]]) -> str | None:
     value = line.text("country", 80, required=True)
     if value is None:
         return None
-    code = value.upper() if len(value) == 2 else _country_names().get(header_key(value))
+    code = _country_code(value)
     if code is None:
         line.error("country", f"unknown country {value!r}: use the ISO code, e.g. DE")
         return None
@@ -263,9 +274,15 @@ def _languages(line: _Line, locale: str | None, country_languages: list[str]) ->
                 line.error("languages", f"unknown language {part!r}: use codes such as de, en, fr")
                 return []
             tags.append(known.split("-")[0])
-    else:
-        tags = [t.split("-")[0] for t in ([locale] if locale else []) + country_languages]
-    return list(dict.fromkeys(tags))
+        return list(dict.fromkeys(tags))
+    return list(_default_languages(locale, tuple(country_languages)))
+
+
+@lru_cache(maxsize=1024)
+def _default_languages(locale: str | None, country_languages: tuple[str, ...]) -> tuple[str, ...]:
+    """Without a languages column: the officer's own language, then their country's."""
+    tags = [t.split("-")[0] for t in ([locale] if locale else []) + list(country_languages)]
+    return tuple(dict.fromkeys(tags))
 
 
 def check_line(line: _Line, countries: dict[str, list[str]]) -> dict[str, Any] | None:
