@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 from babel import Locale
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.database import utcnow
@@ -98,6 +98,8 @@ _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 _SPLIT_LANGUAGES = re.compile(r"[,;/|\s]+")
 CHUNK = 5000
+# Rows written by one import beyond which the database's statistics are refreshed.
+STATISTICS_AFTER = 1000
 
 
 class RowError(msgspec.Struct):
@@ -464,3 +466,16 @@ async def _write(
                 progress(done, total)
     if progress and not total:
         progress(0, 0)
+    if total >= STATISTICS_AFTER:
+        await _refresh_statistics(session)
+
+
+async def _refresh_statistics(session: AsyncSession) -> None:
+    """After a bulk load the planner's row counts are stale (PostgreSQL then scans the whole table for
+    every accreditation-id lookup of the next import); refresh them now rather than wait for autovacuum."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        await session.execute(text("ANALYZE users"))
+    elif dialect == "sqlite":
+        await session.execute(text("PRAGMA optimize"))
+    await session.commit()
