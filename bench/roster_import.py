@@ -168,10 +168,16 @@ async def plan_two_weeks(session: AsyncSession, venue_ids: list[uuid.UUID], star
         await session.execute(insert(Assignment.__table__), assignments[chunk : chunk + 20000])
     await session.commit()
     if session.get_bind().dialect.name == "postgresql":
-        # What autovacuum does within a minute of such a load; without it the planner still thinks the
-        # tables are empty.
-        await session.execute(text("ANALYZE shifts, assignments"))
+        # What autovacuum does within minutes of such a load: fresh statistics (or the planner still thinks
+        # the tables are empty) and the visibility map that lets covering indexes skip the table.
+        connection = await session.connection()
         await session.commit()
+        autocommit = await connection.engine.connect()
+        try:
+            await autocommit.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("VACUUM (ANALYZE) users, shifts, assignments"))
+        finally:
+            await autocommit.close()
     return len(shifts), len(assignments)
 
 
