@@ -23,6 +23,7 @@ from liaison.audit.controller import AuditController
 from liaison.auth.controller import AuthController, PublicAuthController, login_rate_limit
 from liaison.auth.middleware import PUBLIC_PATHS, BearerAuthMiddleware
 from liaison.auth.token_cache import TokenCache
+from liaison.calendar.controller import MyCalendarController, PublicCalendarController
 from liaison.checkin import sync as checkin_sync
 from liaison.checkin.controller import AccreditationController, ArrivalsController, CheckinController
 from liaison.console.live import ConsoleLiveController, attach_publisher, make_channels
@@ -33,9 +34,12 @@ from liaison.health import health
 from liaison.notices.controller import BriefingsController, NoticesController
 from liaison.notices.escalation import escalation_checks
 from liaison.officers.controller import OfficersController
+from liaison.officers.import_controller import RosterImportController
 from liaison.push.controller import PushController
 from liaison.push.worker import start_in_process, stop_in_process
 from liaison.settings import Settings, load_settings
+from liaison.shifts.controller import AssignmentsController, ShiftsController
+from liaison.shifts.coverage import CoverageController
 from liaison.shifts.my_day import MyAssignmentsController
 from liaison.venues.controller import VenuesController
 from liaison.web import serve_pwa
@@ -55,6 +59,12 @@ API_HANDLERS: list[object] = [
     AuditController,
     ConsoleLiveController,
     PushController,
+    ShiftsController,
+    AssignmentsController,
+    CoverageController,
+    RosterImportController,
+    MyCalendarController,
+    PublicCalendarController,
 ]
 
 

@@ -3,6 +3,7 @@
 from liaison.alerts.models import AlertChange
 from liaison.audit.models import AuditEntry
 from liaison.auth.models import Device, EnrollmentCode
+from liaison.calendar.models import CalendarFeed
 from liaison.checkin.models import AccreditationRevocation, Checkin
 from liaison.notices.models import Notice, NoticeRecipient
 from liaison.officers.models import Country, User
@@ -16,6 +17,7 @@ __all__ = [
     "AlertChange",
     "Assignment",
     "AuditEntry",
+    "CalendarFeed",
     "Checkin",
     "Country",
     "Device",

@@ -26,7 +26,11 @@ class Country(Base):
 
 class User(UUIDPrimaryKey, Versioned, Base):
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_country_role", "country_code", "role"),)
+    __table_args__ = (
+        Index("ix_users_country_role", "country_code", "role"),
+        # Covering index for the planner's coverage: an officer's languages read without touching the table.
+        Index("ix_users_id_languages", "id", "languages"),
+    )
 
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))

@@ -43,6 +43,16 @@ class Assignment(UUIDPrimaryKey, Versioned, Base):
             postgresql_where=text("deleted_at IS NULL"),
         ),
         Index("ix_assignments_user_version", "user_id", "version"),
+        # Covering index for coverage on SQLite (whose partial index above still needs the row for deleted_at).
+        Index("ix_assignments_shift_cover", "shift_id", "user_id", "deleted_at"),
+        # An officer's live shifts, for the overlap and rest-time checks of every assignment.
+        Index(
+            "ix_assignments_user_live",
+            "user_id",
+            "shift_id",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
     )
     shift_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shifts.id"), index=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))

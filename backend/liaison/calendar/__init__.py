@@ -1,0 +1,1 @@
+"""Officers' shifts as a subscribable iCalendar (RFC 5545) feed."""
