@@ -27,6 +27,9 @@ from liaison.health import health
 from liaison.officers.controller import OfficersController
 from liaison.settings import Settings, load_settings
 from liaison.shifts.my_day import MyAssignmentsController
+from liaison.sync import sources as _sync_sources  # noqa: F401  (registers every pull source and mutation)
+from liaison.sync.controller import SyncController
+from liaison.sync.live import LiveController, channels_plugin, sync_lifespan
 from liaison.venues.controller import VenuesController
 from liaison.web import serve_pwa
 
@@ -36,6 +39,8 @@ API_HANDLERS: list[object] = [
     CountriesController,
     VenuesController,
     MyAssignmentsController,
+    SyncController,
+    LiveController,
 ]
 
 
@@ -79,7 +84,8 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi(),
-        lifespan=[lifespan],
+        lifespan=[lifespan, sync_lifespan],
+        plugins=[channels_plugin(settings)],
         stores={"rate_limit": MemoryStore()},
         state=State({"settings": settings, "token_cache": TokenCache(settings.token_cache_seconds)}),
         cors_config=CORSConfig(allow_origins=[], allow_credentials=False),

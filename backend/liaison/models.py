@@ -4,6 +4,7 @@ from liaison.auth.models import Device, EnrollmentCode
 from liaison.officers.models import Country, User
 from liaison.push.models import PushJob
 from liaison.shifts.models import Assignment, Shift
+from liaison.sync.models import SyncMutation
 from liaison.sync.versioning import SyncClock, Tombstone
 from liaison.venues.models import Venue
 
@@ -15,6 +16,7 @@ __all__ = [
     "PushJob",
     "Shift",
     "SyncClock",
+    "SyncMutation",
     "Tombstone",
     "User",
     "Venue",

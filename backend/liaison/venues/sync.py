@@ -1,0 +1,31 @@
+"""Venues in sync: reference data every signed-in person keeps on the phone."""
+
+from __future__ import annotations
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liaison.auth.principal import Principal
+from liaison.sync.changes import after_key, in_range
+from liaison.sync.registry import PageKey, SyncChange, paged_pull_source
+from liaison.venues.models import Venue
+from liaison.venues.schemas import venue_out
+
+
+@paged_pull_source("venue")
+async def venues_changed(
+    session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    query = select(Venue).where(in_range(Venue.version, after, upto), after_key(Venue.version, Venue.id, start))
+    if after == 0:
+        query = query.where(Venue.deleted_at.is_(None))
+    rows = await session.execute(query.order_by(Venue.version, Venue.id).limit(limit))
+    changes = []
+    for venue in rows.scalars():
+        if venue.deleted_at is not None:
+            changes.append(SyncChange(entity="venue", id=str(venue.id), op="delete", data=None, version=venue.version))
+        else:
+            data = msgspec.structs.asdict(venue_out(venue))
+            changes.append(SyncChange(entity="venue", id=str(venue.id), op="upsert", data=data, version=venue.version))
+    return changes
