@@ -18,7 +18,7 @@ from liaison.deps import DbSession
 from liaison.sync.clock_index import ClockIndex, EmptyMemo
 from liaison.sync.cursor import decode, etag_for, scope_of
 from liaison.sync.mutations import apply_batch
-from liaison.sync.pull import has_changes, pull, read_clock
+from liaison.sync.pull import PAGE_SIZE, has_changes, pull, read_clock
 from liaison.sync.schemas import MutationBatchIn, MutationBatchOut, PullOut
 
 _encode = msgspec.json.Encoder().encode
@@ -53,6 +53,7 @@ class SyncController(Controller):
         self,
         request: Request[Principal, str, object],
         cursor: Annotated[str | None, QueryParameter(max_length=512, description="Opaque, from the last pull")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=PAGE_SIZE, description="Changes per page at most")] = PAGE_SIZE,
     ) -> Response[bytes]:
         state = request.app.state
         principal = request.user
@@ -63,7 +64,7 @@ class SyncController(Controller):
             if answer is not None:
                 return answer
         async with state.sessionmaker() as session:
-            out, clock = await pull(session, principal, cursor)
+            out, clock = await pull(session, principal, cursor, limit)
         if watch and not out.changes and not out.more and out.cursor == cursor:
             state.sync_memo.put((scope_of(principal), decode(cursor).after), clock)  # type: ignore[arg-type]
             return _not_modified(etag_for(cursor))  # type: ignore[arg-type]
