@@ -1,7 +1,7 @@
 """Applying a batch of offline mutations: each client mutation id once, in the order sent, each answered.
 
-One transaction per batch. The sync version is taken before the first mutation so that every mutation's
-savepoint sits inside it (a rolled-back savepoint then cannot take the clock's update with it). Each
+One transaction per batch; the sync version is taken first (on SQLite this also opens the transaction
+before any SAVEPOINT, which the sqlite3 driver would otherwise treat as the outermost transaction). Each
 mutation runs in its own savepoint: a rejected one is rolled back alone and the rest go on. The
 idempotency record is written in that savepoint too, so the effect and the record commit together or not
 at all; on PostgreSQL a per-client advisory lock makes two overlapping batches of one phone (a retry

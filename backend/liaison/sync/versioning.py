@@ -19,8 +19,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from liaison.database import Base, BigIntPK, utcnow
 
 _VERSION_KEY = "liaison.sync_version"
-# The savepoint (if any) the version was taken in: rolling that savepoint back also undoes the clock UPDATE.
-_VERSION_SAVEPOINT_KEY = "liaison.sync_version_savepoint"
 
 
 class SyncClock(Base):
@@ -62,7 +60,6 @@ def _allocate(sync_session: Session) -> int:
             update(SyncClock).where(SyncClock.id == 1).values(value=SyncClock.value + 1).returning(SyncClock.value)
         ).scalar_one()
         sync_session.info[_VERSION_KEY] = version
-        sync_session.info[_VERSION_SAVEPOINT_KEY] = sync_session.get_nested_transaction()
     return version
 
 
@@ -91,7 +88,6 @@ def _stamp_versions(session: Session, _ctx: Any, _instances: Any) -> None:
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     version = session.info.pop(_VERSION_KEY, None)
-    session.info.pop(_VERSION_SAVEPOINT_KEY, None)
     if version is not None:
         session.info["liaison.committed_version"] = version
         for listener in COMMIT_LISTENERS:
@@ -100,28 +96,10 @@ def _committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
+    # Also runs when a savepoint rolls back, which may have undone the clock UPDATE: forgetting the version
+    # makes the next flush take a fresh one (still inside this transaction's lock, so still in order)
+    # instead of stamping rows with a version the clock would never commit.
     session.info.pop(_VERSION_KEY, None)
-    session.info.pop(_VERSION_SAVEPOINT_KEY, None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _savepoint_rolled_back(session: Session, previous_transaction: Any) -> None:
-    """A version taken inside a savepoint that rolled back no longer exists in the clock row.
-
-    Keeping it would stamp later rows of the transaction with a version the clock never committed: the clock
-    would then not move at commit, readers' "nothing new since clock C" answers (304) would hide those rows,
-    and the next transaction would hand out the same version again. Forget it; the next flush takes a new one.
-    """
-    savepoint = session.info.get(_VERSION_SAVEPOINT_KEY)
-    if savepoint is None or _VERSION_KEY not in session.info:
-        return
-    node = savepoint
-    while node is not None:
-        if node is previous_transaction:
-            session.info.pop(_VERSION_KEY, None)
-            session.info.pop(_VERSION_SAVEPOINT_KEY, None)
-            return
-        node = node.parent
 
 
 # Called with (session, version) after a transaction that took a version commits (the sync index, live events).
