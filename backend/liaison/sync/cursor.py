@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from functools import lru_cache
 
 import msgspec
 
@@ -39,6 +40,7 @@ _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Cursor)
 
 
+@lru_cache(maxsize=100_000)
 def scope_of(principal: Principal) -> str:
     raw = f"{principal.user_id}|{principal.role}|{principal.country or ''}".encode()
     return hashlib.blake2b(raw, digest_size=6).hexdigest()

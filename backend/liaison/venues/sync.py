@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
+from collections import OrderedDict
+from typing import Any
+
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,11 +16,31 @@ from liaison.sync.registry import PageKey, SyncChange, paged_pull_source
 from liaison.venues.models import Venue
 from liaison.venues.schemas import venue_out
 
+# Every phone's snapshot carries the same venue page: kept per database engine for the latest few ranges.
+# A cached page may be older than the rows (a venue edited since has moved above `upto`): that edit comes
+# in the next pass anyway, exactly as if the page had been read a moment earlier.
+_PAGES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[int, int, PageKey | None, int], list[SyncChange]]] = (
+    weakref.WeakKeyDictionary()
+)
+
 
 @paged_pull_source("venue")
 async def venues_changed(
     session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
 ) -> list[SyncChange]:
+    """The same for everyone, so computed once per range and engine, not once per phone."""
+    pages = _PAGES.setdefault(session.bind, OrderedDict())
+    key = (after, upto, start, limit)
+    page = pages.get(key)
+    if page is None:
+        page = await _venues(session, after, upto, start, limit)
+        pages[key] = page
+        while len(pages) > 16:
+            pages.popitem(last=False)
+    return page
+
+
+async def _venues(session: AsyncSession, after: int, upto: int, start: PageKey | None, limit: int) -> list[SyncChange]:
     query = select(Venue).where(in_range(Venue.version, after, upto), after_key(Venue.version, Venue.id, start))
     if after == 0:
         query = query.where(Venue.deleted_at.is_(None))
