@@ -234,7 +234,7 @@ async def test_checkin_sent_twice_in_one_batch_counts_once(client, signed):
     assert datetime.fromisoformat(assignment["data"]["checked_in_at"]) == occurred
 
 
-async def test_a_rejected_mutation_says_why_and_does_not_block_the_rest(client, signed):
+async def test_a_rejected_mutation_says_why_in_the_officers_language_and_does_not_block_the_rest(client, signed):
     headers = signed.auth("officer_de")
     own = {"assignment_id": str(signed.assignment_de.id)}
     batch = [
@@ -250,7 +250,9 @@ async def test_a_rejected_mutation_says_why_and_does_not_block_the_rest(client, 
     )
     results = response.json()["results"]
     assert [r["status"] for r in results] == ["rejected", "rejected", "applied", "rejected", "applied", "applied"]
-    assert results[0]["reason"] == "not_checked_in" and results[0]["error"]
+    assert results[0]["reason"] == "not_checked_in"
+    # Anna reads German: the reason is given in her language.
+    assert results[0]["error"] == "Melden Sie zuerst den Dienstantritt, dann das Dienstende."
     assert results[1]["reason"] == "unknown_mutation" and "shift.checkin" in results[1]["error"]
     assert results[3]["error"]
     me = await client.get("/api/me", headers=headers)

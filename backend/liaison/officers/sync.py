@@ -14,7 +14,9 @@ from liaison.errors import Invalid, NotFound
 from liaison.i18n.locales import is_known_locale, normalize
 from liaison.officers.models import User
 from liaison.officers.schemas import user_out
+from liaison.sync import messages as msg
 from liaison.sync.changes import in_range
+from liaison.sync.messages import say
 from liaison.sync.registry import SyncChange, mutation, pull_source
 
 
@@ -37,10 +39,13 @@ async def change_locale(
 ) -> dict[str, Any] | None:
     locale = args.get("locale")
     if not isinstance(locale, str) or not is_known_locale(locale):
-        raise Invalid(f"Unknown language {locale!r}.", errors=[{"field": "args.locale", "message": "unknown language"}])
+        raise Invalid(
+            say(principal.locale, msg.UNKNOWN_LANGUAGE, locale=repr(locale)),
+            errors=[{"field": "args.locale", "message": "unknown language"}],
+        )
     user = await session.get(User, principal.user_id)
     if user is None or user.deleted_at is not None:
-        raise NotFound("Your account no longer exists.")
+        raise NotFound(say(principal.locale, msg.NO_ACCOUNT))
     if user.locale != normalize(locale):
         user.locale = normalize(locale)
         await session.flush()

@@ -17,7 +17,9 @@ from liaison.auth.principal import Principal
 from liaison.errors import Conflict, Invalid, NotFound
 from liaison.officers.models import User
 from liaison.shifts.models import Assignment, Shift
+from liaison.sync import messages as msg
 from liaison.sync.changes import after_key, in_range, merge, tombstone_changes
+from liaison.sync.messages import say
 from liaison.sync.registry import PageKey, SyncChange, mutation, page_of, paged_pull_source
 
 # An officer may check in from this long before the shift starts (queues at the security perimeter).
@@ -201,7 +203,7 @@ async def _own_assignment(
         assignment_id = uuid.UUID(str(raw))
     except ValueError:
         raise Invalid(
-            "Say which assignment: args.assignment_id.",
+            say(principal.locale, msg.WHICH_ASSIGNMENT),
             errors=[{"field": "args.assignment_id", "message": "a UUID is required"}],
         ) from None
     row = (
@@ -210,15 +212,15 @@ async def _own_assignment(
         )
     ).first()
     if row is None or row.Assignment.user_id != principal.user_id:
-        raise NotFound(f"No assignment {assignment_id} of yours.")
+        raise NotFound(say(principal.locale, msg.NOT_YOURS))
     if row.Assignment.deleted_at is not None or row.Shift.deleted_at is not None:
-        raise Conflict("You are no longer assigned to this shift.", reason="unassigned")
+        raise Conflict(say(principal.locale, msg.UNASSIGNED), reason="unassigned")
     return row.Assignment, row.Shift
 
 
-def _not_in_future(occurred_at: datetime, received_at: datetime) -> None:
-    if occurred_at > received_at + CLOCK_SKEW:
-        raise Invalid("The time of this action is in the future: check the phone's clock.", reason="clock")
+def _not_in_future(principal: Principal, occurred_at: datetime) -> None:
+    if occurred_at > datetime.now(occurred_at.tzinfo) + CLOCK_SKEW:
+        raise Invalid(say(principal.locale, msg.FUTURE), reason="clock")
 
 
 @mutation("shift.checkin")
@@ -227,12 +229,12 @@ async def check_in(
 ) -> dict[str, Any] | None:
     """The officer reports at the post; the time is when it happened on the phone, offline or not."""
     assignment, shift = await _own_assignment(session, principal, args)
-    _not_in_future(occurred_at, datetime.now(occurred_at.tzinfo))
+    _not_in_future(principal, occurred_at)
     if assignment.status != "assigned":
         # Checked in already (another device, an earlier offline action): the first time stands.
         return {"status": assignment.status, "checked_in_at": assignment.checked_in_at, "already": True}
     if not shift.starts_at - CHECKIN_EARLY <= occurred_at <= shift.ends_at:
-        raise Conflict("Check-in is open from 3 hours before the shift until its end.", reason="outside_shift")
+        raise Conflict(say(principal.locale, msg.CHECKIN_WINDOW), reason="outside_shift")
     assignment.status = "checked_in"
     assignment.checked_in_at = occurred_at
     await session.flush()
@@ -244,13 +246,13 @@ async def check_out(
     session: AsyncSession, principal: Principal, args: dict[str, Any], occurred_at: datetime
 ) -> dict[str, Any] | None:
     assignment, _shift = await _own_assignment(session, principal, args)
-    _not_in_future(occurred_at, datetime.now(occurred_at.tzinfo))
+    _not_in_future(principal, occurred_at)
     if assignment.status == "checked_out":
         return {"status": assignment.status, "checked_out_at": assignment.checked_out_at, "already": True}
     if assignment.status != "checked_in" or assignment.checked_in_at is None:
-        raise Conflict("Check in before checking out.", reason="not_checked_in")
+        raise Conflict(say(principal.locale, msg.NOT_CHECKED_IN), reason="not_checked_in")
     if occurred_at < assignment.checked_in_at:
-        raise Conflict("Check-out cannot be earlier than check-in.", reason="before_checkin")
+        raise Conflict(say(principal.locale, msg.BEFORE_CHECKIN), reason="before_checkin")
     assignment.status = "checked_out"
     assignment.checked_out_at = occurred_at
     await session.flush()

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from liaison.auth.principal import Principal
 from liaison.database import utcnow
 from liaison.errors import DomainError
+from liaison.sync import messages as msg
+from liaison.sync.messages import say
 from liaison.sync.models import SyncMutation
 from liaison.sync.registry import MUTATIONS
 from liaison.sync.schemas import MutationBatchIn, MutationIn, MutationResult
@@ -36,7 +38,7 @@ def _duplicate(record: SyncMutation, principal: Principal) -> MutationResult:
         return MutationResult(
             id=record.id,
             status="rejected",
-            error="This mutation id was already used by another account.",
+            error=say(principal.locale, msg.ID_TAKEN),
             reason="id_taken",
         )
     # The first answer may have been lost with the connection: say again how the original ended.
@@ -81,10 +83,13 @@ async def _apply_one(
     reason: str | None = None
     handler = MUTATIONS.get(item.name)
     if item.occurred_at.tzinfo is None:
-        error, reason = "occurred_at needs a UTC offset.", "naive_time"
+        error, reason = say(principal.locale, msg.NAIVE_TIME), "naive_time"
     elif handler is None:
         known = ", ".join(sorted(MUTATIONS))
-        error, reason = f"Unknown mutation {item.name!r}; this server knows: {known}.", "unknown_mutation"
+        error, reason = (
+            say(principal.locale, msg.UNKNOWN_MUTATION, name=repr(item.name), known=known),
+            "unknown_mutation",
+        )
     else:
         try:
             async with session.begin_nested():
