@@ -399,14 +399,18 @@ async def run_one(label: str, url: str, workdir: Path, args: argparse.Namespace)
         _print_snapshots(f"{len(phones):,} officers", snap)
 
 
+TARGET_PHONES, TARGET_SECONDS = 80_000, 60.0  # a mass reconnect of 80,000 phones served within a minute
+
+
 def _print_snapshots(label: str, s: dict[str, float]) -> None:
-    verdict = "OK" if s["all_in_seconds"] <= 60 else "MISSED"
+    needed = TARGET_PHONES / s["per_second"]
+    verdict = "OK" if needed <= TARGET_SECONDS else "MISSED"
     partial = "" if s["done"] == s["phones"] else f" (time budget: {s['done']:,.0f} of {s['phones']:,.0f} done)"
     print(
         f"(b) cold full snapshots, {label}: {s['per_second']:,.0f}/s,"
         f" p50 {s['p50_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms,"
-        f" {s['changes_per_snapshot']:.0f} changes each{partial} -> all {s['phones']:,.0f} in"
-        f" {s['all_in_seconds']:.0f} s (target <= 60 s) {verdict}",
+        f" {s['changes_per_snapshot']:.0f} changes each{partial} -> {TARGET_PHONES:,} phones at this rate:"
+        f" {needed:,.0f} s (target <= {TARGET_SECONDS:.0f} s, >= {TARGET_PHONES / TARGET_SECONDS:,.0f}/s) {verdict}",
         flush=True,
     )
 
