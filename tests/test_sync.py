@@ -51,13 +51,14 @@ async def test_empty_delta_then_304_without_touching_the_database(client, signed
     def no_database():
         raise AssertionError("the 304 fast path opened a database session")
 
-    real, app.state.sessionmaker = app.state.sessionmaker, no_database
+    real = app.state.sessionmaker, app.state.sync_reader
+    app.state.sessionmaker = app.state.sync_reader = no_database
     try:
         unchanged = await client.get(
             "/api/sync", params={"cursor": snapshot["cursor"]}, headers={**headers, "If-None-Match": etag}
         )
     finally:
-        app.state.sessionmaker = real
+        app.state.sessionmaker, app.state.sync_reader = real
     assert unchanged.status_code == 304
     assert unchanged.content == b""
     assert unchanged.headers["etag"] == etag

@@ -107,7 +107,7 @@ class SyncController(Controller):
             answer = await self._unchanged(request, cursor)  # type: ignore[arg-type]
             if answer is not None:
                 return answer
-        async with state.sessionmaker() as session:
+        async with state.sync_reader() as session:
             out, clock = await pull(session, principal, cursor, limit)
         if watch and not out.changes and not out.more and out.cursor == cursor:
             state.sync_memo.put((scope_of(principal), decode(cursor).after), clock)  # type: ignore[arg-type]
@@ -129,7 +129,7 @@ class SyncController(Controller):
             return _not_modified(etag_for(cursor))
         known_empty = max(parsed.after, memo.get((scope, parsed.after)) or 0)
         # The clock moved: look only at what committed since the pull was last found empty.
-        async with request.app.state.sessionmaker() as session:
+        async with request.app.state.sync_reader() as session:
             clock = await read_clock(session)
             if clock < parsed.after or await has_changes(session, request.user, known_empty, clock):
                 return None

@@ -24,6 +24,7 @@ from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from liaison.auth.principal import Principal
+from liaison.database import make_sessionmaker
 from liaison.settings import Settings
 from liaison.sync.clock_index import ClockIndex, EmptyMemo, follow_clock
 from liaison.sync.cursor import decode, scope_of
@@ -50,6 +51,8 @@ async def sync_lifespan(app: Litestar) -> AsyncIterator[None]:
     """The clock index and the empty-pull memo of this process, and the live-event publisher."""
     index, memo = ClockIndex(), EmptyMemo()
     app.state.sync_index, app.state.sync_memo = index, memo
+    # Pulls only read, and each statement bounds itself by version: no BEGIN/ROLLBACK round trips needed.
+    app.state.sync_reader = make_sessionmaker(app.state.engine.execution_options(isolation_level="AUTOCOMMIT"))
     settings: Settings = app.state.settings
     channels = app.plugins.get(ChannelsPlugin)
     shared = settings.channels_backend == "redis"
@@ -65,7 +68,7 @@ async def sync_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 async def _events(request: Request[Principal, str, object], after: int) -> AsyncGenerator[ServerSentEventMessage, None]:
     channels = request.app.plugins.get(ChannelsPlugin)
-    sessionmaker = request.app.state.sessionmaker
+    sessionmaker = request.app.state.sync_reader
     principal = request.user
     async with channels.start_subscription([CHANNEL]) as subscriber:
         yield ServerSentEventMessage(event="ready", data=msgspec.json.encode({"version": after}).decode())
@@ -111,7 +114,7 @@ class LiveController(Controller):
             if parsed.scope == scope_of(request.user):
                 after = parsed.after
         if after is None:
-            async with request.app.state.sessionmaker() as session:
+            async with request.app.state.sync_reader() as session:
                 after = await read_clock(session)
         return ServerSentEvent(
             _events(request, after), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
