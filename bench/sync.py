@@ -1,8 +1,8 @@
 """Sync benchmark: unchanged polls (304) against a bare JSON route, and cold full snapshots after a mass reconnect.
 
-    python -m bench.sync [--postgres] [--officers 80000] [--seconds 5] [--concurrency 64]
+    python -m bench.sync [--no-postgres] [--officers 80000] [--seconds 5] [--concurrency 64]
 
-For each database (a temporary SQLite file; with --postgres also a temporary PostgreSQL database) it seeds
+For each database (a temporary SQLite file and a temporary PostgreSQL database) it seeds
 the demo (2,185 officers, two weeks of shifts), gives every officer an enrolled phone, starts the real
 server (uvicorn, one process) on 127.0.0.1 and measures, with an aiohttp keep-alive client:
  (a) requests/s of GET /bench/hello (bare JSON, no auth) and of unchanged sync polls answered 304
@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 import liaison.models  # noqa: F401  (every table)
@@ -417,7 +418,12 @@ def _print_snapshots(label: str, s: dict[str, float]) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--postgres", action="store_true", help="also run on a temporary PostgreSQL database")
+    parser.add_argument(
+        "--postgres",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run on a temporary PostgreSQL database (LIAISON_BENCH_POSTGRES; skipped when unreachable)",
+    )
     parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True, help="run on SQLite")
     parser.add_argument("--officers", type=int, default=80_000, help="officers in the large run (0: skip it)")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each poll measurement")
@@ -431,7 +437,11 @@ async def main() -> None:
         if args.sqlite:
             await run_one("SQLite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}", workdir, args)
         if args.postgres:
-            url, drop = await pg_database()
+            try:
+                url, drop = await pg_database()
+            except (OSError, SQLAlchemyError) as exc:
+                print(f"\n== PostgreSQL == skipped: not reachable at {PG_ADMIN} ({exc})")
+                return
             try:
                 await run_one("PostgreSQL", url, workdir, args)
             finally:
