@@ -24,9 +24,10 @@ from liaison.auth.controller import AuthController, PublicAuthController, login_
 from liaison.auth.middleware import PUBLIC_PATHS, BearerAuthMiddleware
 from liaison.auth.token_cache import TokenCache
 from liaison.calendar.controller import MyCalendarController, PublicCalendarController
+from liaison.channels import make_channels
 from liaison.checkin import sync as checkin_sync
 from liaison.checkin.controller import AccreditationController, ArrivalsController, CheckinController
-from liaison.console.live import ConsoleLiveController, attach_publisher, make_channels
+from liaison.console.live import ConsoleLiveController, attach_publisher
 from liaison.countries.controller import CountriesController
 from liaison.database import make_engine, make_sessionmaker, provide_session
 from liaison.errors import EXCEPTION_HANDLERS
@@ -41,6 +42,8 @@ from liaison.settings import Settings, load_settings
 from liaison.shifts.controller import AssignmentsController, ShiftsController
 from liaison.shifts.coverage import CoverageController
 from liaison.shifts.my_day import MyAssignmentsController
+from liaison.sync.controller import SyncController
+from liaison.sync.live import LiveController, sync_lifespan
 from liaison.venues.controller import VenuesController
 from liaison.web import serve_pwa
 
@@ -65,6 +68,8 @@ API_HANDLERS: list[object] = [
     RosterImportController,
     MyCalendarController,
     PublicCalendarController,
+    SyncController,
+    LiveController,
 ]
 
 
@@ -114,7 +119,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi(),
-        lifespan=[lifespan, escalation_checks],
+        lifespan=[lifespan, sync_lifespan, escalation_checks],
         plugins=[channels],
         stores={"rate_limit": MemoryStore()},
         state=State({"settings": settings, "token_cache": TokenCache(settings.token_cache_seconds)}),

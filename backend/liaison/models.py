@@ -9,6 +9,7 @@ from liaison.notices.models import Notice, NoticeRecipient
 from liaison.officers.models import Country, User
 from liaison.push.models import PushDelivery, PushJob, PushSubscription, ShiftReminder
 from liaison.shifts.models import Assignment, Shift
+from liaison.sync.models import SyncMutation
 from liaison.sync.versioning import SyncClock, Tombstone
 from liaison.venues.models import Venue
 
@@ -30,6 +31,7 @@ __all__ = [
     "Shift",
     "ShiftReminder",
     "SyncClock",
+    "SyncMutation",
     "Tombstone",
     "User",
     "Venue",

@@ -14,8 +14,6 @@ from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.base import ChannelsBackend
-from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.response import ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
 from sqlalchemy import event
@@ -24,32 +22,12 @@ from sqlalchemy.orm import Session
 
 from liaison.auth.guards import coordinators
 from liaison.auth.principal import Principal
-from liaison.settings import Settings
+from liaison.channels import make_channels  # noqa: F401  (re-exported for callers of this module)
 
 CHANNEL = "console"
 _PUBLISHER_KEY = "liaison.live_publisher"
 _EVENTS_KEY = "liaison.live_events"
 KEEPALIVE_SECONDS = 15.0
-
-
-def _backend(settings: Settings) -> ChannelsBackend:
-    if settings.channels_backend == "redis":
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-        from redis.asyncio import Redis
-
-        return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
-    if settings.channels_backend == "postgres":
-        from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
-
-        if settings.is_sqlite:
-            # LISTEN/NOTIFY needs PostgreSQL; with SQLite the in-process backend is the only one that works.
-            return MemoryChannelsBackend()
-        return AsyncPgChannelsBackend(dsn=settings.database_url.replace("postgresql+asyncpg://", "postgresql://"))
-    return MemoryChannelsBackend()
-
-
-def make_channels(settings: Settings) -> ChannelsPlugin:
-    return ChannelsPlugin(backend=_backend(settings), channels=[CHANNEL], subscriber_max_backlog=1000)
 
 
 def attach_publisher(sessionmaker: async_sessionmaker[Any], channels: ChannelsPlugin) -> None:

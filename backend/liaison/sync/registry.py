@@ -37,7 +37,14 @@ class SyncChange(msgspec.Struct):
 PullSource = Callable[[AsyncSession, Principal, int, int], Awaitable[list[SyncChange]]]
 MutationHandler = Callable[[AsyncSession, Principal, dict[str, Any], datetime], Awaitable[dict[str, Any] | None]]
 
+# A source that can page itself: given the last (version, id) already sent (None: from the start) and a
+# limit, it returns at most `limit` changes after that key, sorted by (version, id). For large scopes
+# (a coordinator's 20,000 assignments) so that no pull loads everything to send a page of it.
+PageKey = tuple[int, str]
+PagedPullSource = Callable[[AsyncSession, Principal, int, int, PageKey | None, int], Awaitable[list[SyncChange]]]
+
 PULL_SOURCES: dict[str, PullSource] = {}
+PAGED_PULL_SOURCES: dict[str, PagedPullSource] = {}
 MUTATIONS: dict[str, MutationHandler] = {}
 
 
@@ -47,6 +54,22 @@ def pull_source(entity: str) -> Callable[[PullSource], PullSource]:
         return fn
 
     return register
+
+
+def paged_pull_source(entity: str) -> Callable[[PagedPullSource], PagedPullSource]:
+    def register(fn: PagedPullSource) -> PagedPullSource:
+        PAGED_PULL_SOURCES[entity] = fn
+        return fn
+
+    return register
+
+
+def page_of(changes: list[SyncChange], start: PageKey | None, limit: int) -> list[SyncChange]:
+    """The page after `start` of an unpaged source's answer, in the (version, id) order pages follow."""
+    ordered = sorted(changes, key=lambda c: (c.version, c.id))
+    if start is not None:
+        ordered = [c for c in ordered if (c.version, c.id) > start]
+    return ordered[:limit]
 
 
 def mutation(name: str) -> Callable[[MutationHandler], MutationHandler]:

@@ -8,6 +8,7 @@ version N has seen everything up to N. Deletes are soft (`deleted_at`) so they s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -85,8 +86,21 @@ def _stamp_versions(session: Session, _ctx: Any, _instances: Any) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_version(session: Session) -> None:
+def _committed(session: Session) -> None:
     version = session.info.pop(_VERSION_KEY, None)
     if version is not None:
         session.info["liaison.committed_version"] = version
+        for listener in COMMIT_LISTENERS:
+            listener(session, version)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    # Also runs when a savepoint rolls back, which may have undone the clock UPDATE: forgetting the version
+    # makes the next flush take a fresh one (still inside this transaction's lock, so still in order)
+    # instead of stamping rows with a version the clock would never commit.
+    session.info.pop(_VERSION_KEY, None)
+
+
+# Called with (session, version) after a transaction that took a version commits (the sync index, live events).
+COMMIT_LISTENERS: list[Callable[[Session, int], None]] = []

@@ -18,6 +18,7 @@ export interface Change {
 interface SyncPage {
 	cursor: string;
 	changes: Change[];
+	reset?: boolean;
 	more: boolean;
 }
 
@@ -125,7 +126,7 @@ export class SyncEngine {
 
 	async pull(): Promise<void> {
 		let cursor = (await getMeta<string>('cursor', this.db)) ?? null;
-		const full = cursor === null;
+		let full = cursor === null;
 		const seen = new Set<string>();
 		for (let page = 0; page < PAGE_LIMIT; page++) {
 			const etag = await getMeta<string>('etag', this.db);
@@ -143,6 +144,9 @@ export class SyncEngine {
 			}
 			if (!response.ok) throw await problem(response);
 			const body = (await response.json()) as SyncPage;
+			// The server restarted this device from a snapshot (another language, a rebuilt database…):
+			// whatever the snapshot does not contain is no longer ours.
+			if (body.reset) full = true;
 			for (const c of body.changes) seen.add(`${c.entity}\u0000${c.id}`);
 			await this.apply(body.changes, body.cursor, response.headers.get('etag'));
 			cursor = body.cursor;

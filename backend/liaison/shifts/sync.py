@@ -1,0 +1,259 @@
+"""Assignments and shifts in sync, and the officer's offline check-in and check-out at a shift.
+
+Scope: an officer syncs its own assignments and their shifts; a delegation lead those of its country;
+desk agents, coordinators and admins everything (their consoles page through it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from liaison.auth.principal import Principal
+from liaison.errors import Conflict, Invalid, NotFound
+from liaison.officers.models import User
+from liaison.shifts.models import Assignment, Shift
+from liaison.sync import messages as msg
+from liaison.sync.changes import after_key, in_range, merge, tombstone_changes
+from liaison.sync.messages import say
+from liaison.sync.registry import PageKey, SyncChange, mutation, page_of, paged_pull_source
+
+# An officer may check in from this long before the shift starts (queues at the security perimeter).
+CHECKIN_EARLY = timedelta(hours=3)
+# Phones' clocks drift: an occurred_at this far in the future is refused rather than trusted.
+CLOCK_SKEW = timedelta(minutes=5)
+
+_ASSIGNMENT_COLUMNS = (
+    Assignment.id,
+    Assignment.status,
+    Assignment.shift_id,
+    Assignment.user_id,
+    Assignment.checked_in_at,
+    Assignment.checked_out_at,
+    Assignment.version,
+    Assignment.deleted_at,
+)
+_SHIFT_COLUMNS = (
+    Shift.id,
+    Shift.venue_id,
+    Shift.starts_at,
+    Shift.ends_at,
+    Shift.task,
+    Shift.headcount,
+    Shift.contact_name,
+    Shift.contact_phone,
+    Shift.languages,
+    Shift.notes,
+    Shift.version,
+    Shift.deleted_at,
+)
+
+
+def sees_everything(principal: Principal) -> bool:
+    return principal.is_staff
+
+
+def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
+    """Only the assignments the caller may see."""
+    if sees_everything(principal):
+        return query
+    if principal.role == "delegation_lead" and principal.country:
+        return query.join(User, User.id == Assignment.user_id).where(User.country_code == principal.country)
+    return query.where(Assignment.user_id == principal.user_id)
+
+
+def assignment_data(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "status": row.status,
+        "shift_id": row.shift_id,
+        "officer_id": row.user_id,
+        "checked_in_at": row.checked_in_at,
+        "checked_out_at": row.checked_out_at,
+    }
+
+
+def shift_data(row: Any) -> dict[str, Any]:
+    """ShiftOut without its venue (the venue syncs on its own)."""
+    return {
+        "id": row.id,
+        "venue_id": row.venue_id,
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+        "task": row.task,
+        "headcount": row.headcount,
+        "contact_name": row.contact_name,
+        "contact_phone": row.contact_phone,
+        "languages": list(row.languages or []),
+        "notes": row.notes,
+    }
+
+
+@paged_pull_source("assignment")
+async def assignments_changed(
+    session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    query = _scoped(select(*_ASSIGNMENT_COLUMNS), principal).where(
+        in_range(Assignment.version, after, upto), after_key(Assignment.version, Assignment.id, start)
+    )
+    if after == 0:
+        query = query.where(Assignment.deleted_at.is_(None))
+    rows = await session.execute(query.order_by(Assignment.version, Assignment.id).limit(limit))
+    changes = [
+        SyncChange(entity="assignment", id=str(r.id), op="delete", data=None, version=r.version)
+        if r.deleted_at is not None
+        else SyncChange(entity="assignment", id=str(r.id), op="upsert", data=assignment_data(r), version=r.version)
+        for r in rows
+    ]
+    lost = await tombstone_changes(session, principal.user_id, "assignment", after, upto, start, limit)
+    return merge(changes, lost, limit) if lost else changes
+
+
+@paged_pull_source("shift")
+async def shifts_changed(
+    session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    if sees_everything(principal):
+        return await _all_shifts(session, after, upto, start, limit)
+    return page_of(await _shifts_of_assignments(session, principal, after, upto), start, limit)
+
+
+async def _all_shifts(
+    session: AsyncSession, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    query = select(*_SHIFT_COLUMNS).where(
+        in_range(Shift.version, after, upto), after_key(Shift.version, Shift.id, start)
+    )
+    if after == 0:
+        query = query.where(Shift.deleted_at.is_(None))
+    rows = await session.execute(query.order_by(Shift.version, Shift.id).limit(limit))
+    return [
+        SyncChange(entity="shift", id=str(r.id), op="delete", data=None, version=r.version)
+        if r.deleted_at is not None
+        else SyncChange(entity="shift", id=str(r.id), op="upsert", data=shift_data(r), version=r.version)
+        for r in rows
+    ]
+
+
+async def _shifts_of_assignments(
+    session: AsyncSession, principal: Principal, after: int, upto: int
+) -> list[SyncChange]:
+    """Shifts of the caller's assignments that changed, or whose assignment did (new, moved, removed).
+
+    A shift the caller no longer has any live assignment for is sent as a delete when that loss happened
+    in the range; a shift is bounded per officer (two weeks) and per country, so this is not paged in SQL.
+    """
+    query = _scoped(
+        select(*_SHIFT_COLUMNS, Assignment.version.label("a_version"), Assignment.deleted_at.label("a_deleted"))
+        .select_from(Assignment)
+        .join(Shift, Shift.id == Assignment.shift_id),
+        principal,
+    )
+    if after == 0:
+        query = query.where(
+            Assignment.deleted_at.is_(None),
+            Shift.deleted_at.is_(None),
+            Shift.version <= upto,
+            Assignment.version <= upto,
+        )
+    else:
+        query = query.where(
+            (in_range(Shift.version, after, upto) | in_range(Assignment.version, after, upto)),
+            Shift.version <= upto,
+            Assignment.version <= upto,
+        )
+    seen: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in await session.execute(query):
+        entry = seen.setdefault(r.id, {"row": r, "live": False, "lost_version": 0, "version": 0})
+        if r.a_deleted is None:
+            entry["live"] = True
+            if after < r.a_version <= upto:
+                entry["version"] = max(entry["version"], r.a_version)
+        elif after < r.a_version <= upto:
+            entry["lost_version"] = max(entry["lost_version"], r.a_version)
+        if after < r.version <= upto:
+            entry["version"] = max(entry["version"], r.version)
+    changes: list[SyncChange] = []
+    for shift_id, entry in seen.items():
+        row = entry["row"]
+        if entry["live"] and row.deleted_at is None and entry["version"]:
+            changes.append(
+                SyncChange(
+                    entity="shift", id=str(shift_id), op="upsert", data=shift_data(row), version=entry["version"]
+                )
+            )
+        elif entry["live"] and row.deleted_at is not None and after < row.version <= upto:
+            changes.append(SyncChange(entity="shift", id=str(shift_id), op="delete", data=None, version=row.version))
+        elif not entry["live"] and entry["lost_version"]:
+            changes.append(
+                SyncChange(entity="shift", id=str(shift_id), op="delete", data=None, version=entry["lost_version"])
+            )
+    return changes
+
+
+async def _own_assignment(
+    session: AsyncSession, principal: Principal, args: dict[str, Any]
+) -> tuple[Assignment, Shift]:
+    raw = args.get("assignment_id")
+    try:
+        assignment_id = uuid.UUID(str(raw))
+    except ValueError:
+        raise Invalid(
+            say(principal.locale, msg.WHICH_ASSIGNMENT),
+            errors=[{"field": "args.assignment_id", "message": "a UUID is required"}],
+        ) from None
+    row = (
+        await session.execute(
+            select(Assignment, Shift).join(Shift, Shift.id == Assignment.shift_id).where(Assignment.id == assignment_id)
+        )
+    ).first()
+    if row is None or row.Assignment.user_id != principal.user_id:
+        raise NotFound(say(principal.locale, msg.NOT_YOURS))
+    if row.Assignment.deleted_at is not None or row.Shift.deleted_at is not None:
+        raise Conflict(say(principal.locale, msg.UNASSIGNED), reason="unassigned")
+    return row.Assignment, row.Shift
+
+
+def _not_in_future(principal: Principal, occurred_at: datetime) -> None:
+    if occurred_at > datetime.now(occurred_at.tzinfo) + CLOCK_SKEW:
+        raise Invalid(say(principal.locale, msg.FUTURE), reason="clock")
+
+
+@mutation("shift.checkin")
+async def check_in(
+    session: AsyncSession, principal: Principal, args: dict[str, Any], occurred_at: datetime
+) -> dict[str, Any] | None:
+    """The officer reports at the post; the time is when it happened on the phone, offline or not."""
+    assignment, shift = await _own_assignment(session, principal, args)
+    _not_in_future(principal, occurred_at)
+    if assignment.status != "assigned":
+        # Checked in already (another device, an earlier offline action): the first time stands.
+        return {"status": assignment.status, "checked_in_at": assignment.checked_in_at, "already": True}
+    if not shift.starts_at - CHECKIN_EARLY <= occurred_at <= shift.ends_at:
+        raise Conflict(say(principal.locale, msg.CHECKIN_WINDOW), reason="outside_shift")
+    assignment.status = "checked_in"
+    assignment.checked_in_at = occurred_at
+    await session.flush()
+    return {"status": assignment.status, "checked_in_at": assignment.checked_in_at}
+
+
+@mutation("shift.checkout")
+async def check_out(
+    session: AsyncSession, principal: Principal, args: dict[str, Any], occurred_at: datetime
+) -> dict[str, Any] | None:
+    assignment, _shift = await _own_assignment(session, principal, args)
+    _not_in_future(principal, occurred_at)
+    if assignment.status == "checked_out":
+        return {"status": assignment.status, "checked_out_at": assignment.checked_out_at, "already": True}
+    if assignment.status != "checked_in" or assignment.checked_in_at is None:
+        raise Conflict(say(principal.locale, msg.NOT_CHECKED_IN), reason="not_checked_in")
+    if occurred_at < assignment.checked_in_at:
+        raise Conflict(say(principal.locale, msg.BEFORE_CHECKIN), reason="before_checkin")
+    assignment.status = "checked_out"
+    assignment.checked_out_at = occurred_at
+    await session.flush()
+    return {"status": assignment.status, "checked_out_at": assignment.checked_out_at}

@@ -1,0 +1,454 @@
+"""Sync benchmark: unchanged polls (304) against a bare JSON route, and cold full snapshots after a mass reconnect.
+
+    python -m bench.sync [--no-postgres] [--officers 80000] [--seconds 5] [--concurrency 64]
+
+For each database (a temporary SQLite file and a temporary PostgreSQL database) it seeds
+the demo (2,185 officers, two weeks of shifts), gives every officer an enrolled phone, starts the real
+server (uvicorn, one process) on 127.0.0.1 and measures, with an aiohttp keep-alive client:
+ (a) requests/s of GET /bench/hello (bare JSON, no auth) and of unchanged sync polls answered 304
+     (If-None-Match, signed in) in the same run, and their ratio (target >= 0.7);
+ (b) cold full snapshots/s — every officer's phone pulls everything from no cursor (following `more`), the
+     server having just started (token cache and sync memo empty): p50/p99 per snapshot; then the same
+     with --officers in all (default 80,000, generated with Core bulk inserts), target: all of them in <= 60 s.
+Traffic goes only to 127.0.0.1; every phase is bounded in requests and in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+import liaison.models  # noqa: F401  (every table)
+from liaison.auth.models import Device
+from liaison.auth.secrets import digest
+from liaison.database import make_engine, make_sessionmaker
+from liaison.demo.seed import seed_demo, stable_id
+from liaison.officers.models import User
+from liaison.settings import Settings
+from liaison.shifts.models import Assignment, Shift
+from liaison.sync.versioning import transaction_version
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN = os.environ.get("LIAISON_BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+PARIS = ZoneInfo("Europe/Paris")
+CHUNK = 20_000
+OFFICER_ROLES = ("officer", "delegation_lead")  # a delegation lead is an officer of its country too
+
+
+@dataclass
+class Phone:
+    user_id: uuid.UUID
+    token: str
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------- data
+
+
+async def seed(url: str) -> None:
+    engine = make_engine(Settings(database_url=url))
+    async with make_sessionmaker(engine)() as session:
+        await seed_demo(session)
+    await engine.dispose()
+
+
+async def add_officers(session: AsyncSession, total: int) -> int:
+    """Officers beyond the demo's, each on one venue/slot team for two weeks (five days in seven)."""
+    existing = (
+        await session.execute(select(func.count()).select_from(User).where(User.role == "officer"))
+    ).scalar_one()
+    extra = total - existing - 46  # the demo's 46 delegation leads are officers too
+    if extra <= 0:
+        return 0
+    version = await transaction_version(session)
+    shifts = (await session.execute(select(Shift.id, Shift.venue_id, Shift.starts_at).order_by(Shift.starts_at))).all()
+    teams: dict[tuple[uuid.UUID, int], list[uuid.UUID]] = {}
+    for shift_id, venue_id, starts_at in shifts:
+        teams.setdefault((venue_id, starts_at.astimezone(PARIS).hour), []).append(shift_id)
+    team_list = list(teams.values())
+    countries = [c for (c,) in (await session.execute(text("SELECT code FROM countries ORDER BY code"))).all()]
+    users, assignments = [], []
+    for i in range(extra):
+        user_id = stable_id("bench-officer", i)
+        country = countries[i % len(countries)]
+        users.append(
+            {
+                "id": user_id,
+                "role": "officer",
+                "first_name": f"Officer{i}",
+                "last_name": "Bench",
+                "country_code": country,
+                "locale": "en",
+                "languages": ["en"],
+                "accreditation_id": f"BENCH-{i:06d}",
+                "status": "arrived",
+                "version": version,
+            }
+        )
+        for day, shift_id in enumerate(team_list[i % len(team_list)]):
+            if (day + i) % 7 not in (0, 1):
+                assignments.append(
+                    {
+                        "id": stable_id("bench-assignment", i, day),
+                        "shift_id": shift_id,
+                        "user_id": user_id,
+                        "status": "assigned",
+                        "version": version,
+                    }
+                )
+    for rows, table in ((users, User.__table__), (assignments, Assignment.__table__)):
+        for start in range(0, len(rows), CHUNK):
+            await session.execute(insert(table), rows[start : start + CHUNK])
+    await session.commit()
+    return extra
+
+
+async def enroll_phones(session: AsyncSession, token_prefix: str) -> list[Phone]:
+    """An enrolled phone per officer, seen recently (the reconnect follows a network outage, not a first start)."""
+    ids = [
+        r[0]
+        for r in (
+            await session.execute(select(User.id).where(User.role.in_(OFFICER_ROLES)).order_by(User.accreditation_id))
+        ).all()
+    ]
+    now = datetime.now(UTC)
+    phones = [Phone(user_id, f"{token_prefix}-{i}-{uuid.uuid4().hex}") for i, user_id in enumerate(ids)]
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "user_id": p.user_id,
+            "name": "Bench phone",
+            "kind": "enrolled",
+            "token_hash": digest(p.token),
+            "created_at": now,
+            "expires_at": now + timedelta(days=30),
+            "last_seen_at": now,
+        }
+        for p in phones
+    ]
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(Device.__table__), rows[start : start + CHUNK])
+    await session.commit()
+    return phones
+
+
+async def prepare(url: str, officers: int | None, token_prefix: str) -> tuple[list[Phone], float]:
+    started = time.perf_counter()
+    engine = make_engine(Settings(database_url=url))
+    async with make_sessionmaker(engine)() as session:
+        if officers:
+            await add_officers(session, officers)
+        await session.execute(text("DELETE FROM devices"))
+        await session.commit()
+        phones = await enroll_phones(session, token_prefix)
+    await engine.dispose()
+    return phones, time.perf_counter() - started
+
+
+# ---------------------------------------------------------------- server
+
+
+class Server:
+    def __init__(self, url: str, workdir: Path) -> None:
+        self.url, self.workdir = url, workdir
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    async def __aenter__(self) -> Server:
+        env = {
+            **os.environ,
+            "LIAISON_DATABASE_URL": self.url,
+            "LIAISON_HOST": "127.0.0.1",
+            "LIAISON_PORT": str(self.port),
+            "LIAISON_RUN_WORKER": "0",
+            "LIAISON_LOG_LEVEL": "WARNING",
+            "LIAISON_DATA_DIR": str(self.workdir / "data"),
+            "LIAISON_STATIC_DIR": str(self.workdir / "no-pwa"),
+            "PYTHONPATH": f"{ROOT / 'backend'}:{ROOT}",
+        }
+        command = [sys.executable, "-m", "uvicorn", "bench.sync_app:app", "--factory", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
+        # Started once per phase and left to run concurrently with the load client: Popen returns at once.
+        self.proc = subprocess.Popen(  # noqa: ASYNC220
+            command,
+            cwd=ROOT,
+            env=env,
+        )
+        async with aiohttp.ClientSession() as http:
+            for _ in range(300):
+                try:
+                    async with http.get(f"{self.base}/health") as response:
+                        if response.status == 200:
+                            return self
+                except aiohttp.ClientError:
+                    pass
+                if self.proc.poll() is not None:
+                    raise RuntimeError("the server exited at start")
+                await asyncio.sleep(0.1)
+        raise RuntimeError("the server did not answer /health in 30 s")
+
+    async def __aexit__(self, *_: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# ---------------------------------------------------------------- load
+
+
+async def load(
+    concurrency: int, seconds: float, max_requests: int, one: Callable[[aiohttp.ClientSession, int], Awaitable[None]]
+) -> tuple[int, float, list[float]]:
+    """Run `one(http, n)` from `concurrency` workers until `seconds` or `max_requests`: (count, elapsed, latencies)."""
+    latencies: list[float] = []
+    counter = iter(range(max_requests))
+    deadline = time.perf_counter() + seconds
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def worker() -> None:
+            for n in counter:
+                if time.perf_counter() > deadline:
+                    return
+                t0 = time.perf_counter()
+                await one(http, n)
+                latencies.append(time.perf_counter() - t0)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return len(latencies), elapsed, latencies
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+async def bench_polls(server: Server, phones: list[Phone], seconds: float, concurrency: int) -> dict[str, float]:
+    hello_url, sync_url = f"{server.base}/bench/hello", f"{server.base}/api/sync"
+
+    async def hello(http: aiohttp.ClientSession, _: int) -> None:
+        async with http.get(hello_url) as r:
+            await r.read()
+            assert r.status == 200
+
+    # Warm: each polling phone has pulled everything once and holds its cursor and ETag.
+    pollers = phones[:500]
+    states: list[tuple[dict[str, str], dict[str, str]]] = []
+    async with aiohttp.ClientSession() as http:
+        for phone in pollers:
+            auth = {"Authorization": f"Bearer {phone.token}"}
+            cursor = None
+            while True:
+                async with http.get(sync_url, params={"cursor": cursor} if cursor else {}, headers=auth) as r:
+                    body = await r.json()
+                    etag = r.headers["ETag"]
+                cursor = body["cursor"]
+                if not body["more"]:
+                    break
+            states.append(({"cursor": cursor}, {**auth, "If-None-Match": etag}))
+    statuses: dict[int, int] = {}
+
+    async def poll(http: aiohttp.ClientSession, n: int) -> None:
+        params, headers = states[n % len(states)]
+        async with http.get(sync_url, params=params, headers=headers) as r:
+            await r.read()
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+
+    bound = 2_000_000
+    await load(concurrency, 1.0, bound, hello)  # warm-up of both paths
+    await load(concurrency, 1.0, bound, poll)
+    hello_n, hello_s, _ = await load(concurrency, seconds, bound, hello)
+    statuses.clear()
+    poll_n, poll_s, poll_lat = await load(concurrency, seconds, bound, poll)
+    if set(statuses) != {304}:
+        raise RuntimeError(f"unchanged polls were not all 304: {statuses}")
+    hello_rate, poll_rate = hello_n / hello_s, poll_n / poll_s
+    return {
+        "hello_rps": hello_rate,
+        "poll_rps": poll_rate,
+        "ratio": poll_rate / hello_rate,
+        "poll_p50_ms": pct(poll_lat, 0.5),
+        "poll_p99_ms": pct(poll_lat, 0.99),
+    }
+
+
+async def bench_snapshots(server: Server, phones: list[Phone], concurrency: int, budget: float) -> dict[str, float]:
+    sync_url = f"{server.base}/api/sync"
+    changes = [0]
+
+    async def snapshot(http: aiohttp.ClientSession, n: int) -> None:
+        headers = {"Authorization": f"Bearer {phones[n].token}"}
+        cursor = None
+        while True:
+            async with http.get(sync_url, params={"cursor": cursor} if cursor else {}, headers=headers) as r:
+                if r.status != 200:
+                    raise RuntimeError(f"snapshot failed: {r.status} {await r.text()}")
+                body = await r.json(loads=_loads)
+            changes[0] += len(body["changes"])
+            cursor = body["cursor"]
+            if not body["more"]:
+                return
+
+    done, elapsed, latencies = await load(concurrency, budget, len(phones), snapshot)
+    rate = done / elapsed
+    return {
+        "phones": len(phones),
+        "done": done,
+        "seconds": elapsed,
+        "per_second": rate,
+        "p50_ms": pct(latencies, 0.5),
+        "p99_ms": pct(latencies, 0.99),
+        "changes_per_snapshot": changes[0] / max(done, 1),
+        "all_in_seconds": len(phones) / rate,
+    }
+
+
+def _loads(raw: str) -> Any:
+    import msgspec
+
+    return msgspec.json.decode(raw)
+
+
+# ---------------------------------------------------------------- run
+
+
+async def pg_database() -> tuple[str, Callable[[], Awaitable[None]]]:
+    name = f"liaison_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+
+    async def drop() -> None:
+        engine = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await engine.dispose()
+
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def migrate(url: str) -> None:
+    # Alembic's env runs its own event loop: keep it off this one.
+    subprocess.run(
+        [sys.executable, "-c", f"from liaison.migrate import upgrade; upgrade({url!r})"],
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{ROOT / 'backend'}:{ROOT}"},
+    )
+
+
+async def run_one(label: str, url: str, workdir: Path, args: argparse.Namespace) -> None:
+    print(f"\n== {label} ==", flush=True)
+    migrate(url)
+    started = time.perf_counter()
+    await seed(url)
+    phones, _ = await prepare(url, None, "demo")
+    print(f"demo seeded, {len(phones)} officer phones enrolled in {time.perf_counter() - started:.1f} s", flush=True)
+    async with Server(url, workdir) as server:
+        polls = await bench_polls(server, phones, args.seconds, args.concurrency)
+    print(
+        f"(a) bare JSON route {polls['hello_rps']:,.0f} req/s"
+        f" | unchanged sync poll (304) {polls['poll_rps']:,.0f} req/s"
+        f" (p50 {polls['poll_p50_ms']:.1f} ms, p99 {polls['poll_p99_ms']:.1f} ms)"
+        f" | ratio {polls['ratio']:.2f} (target >= 0.70) {'OK' if polls['ratio'] >= 0.7 else 'MISSED'}",
+        flush=True,
+    )
+    if args.polls_only:
+        return
+    async with Server(url, workdir) as server:  # a fresh process: nothing cached
+        snap = await bench_snapshots(server, phones, args.concurrency, args.budget)
+    _print_snapshots(f"{len(phones):,} demo officers", snap)
+    if args.officers:
+        phones, seconds = await prepare(url, args.officers, "large")
+        print(
+            f"{len(phones):,} officers with two weeks of shifts generated and enrolled in {seconds:.1f} s", flush=True
+        )
+        async with Server(url, workdir) as server:
+            snap = await bench_snapshots(server, phones, args.concurrency, args.budget)
+        _print_snapshots(f"{len(phones):,} officers", snap)
+
+
+TARGET_PHONES, TARGET_SECONDS = 80_000, 60.0  # a mass reconnect of 80,000 phones served within a minute
+
+
+def _print_snapshots(label: str, s: dict[str, float]) -> None:
+    needed = TARGET_PHONES / s["per_second"]
+    verdict = "OK" if needed <= TARGET_SECONDS else "MISSED"
+    partial = "" if s["done"] == s["phones"] else f" (time budget: {s['done']:,.0f} of {s['phones']:,.0f} done)"
+    print(
+        f"(b) cold full snapshots, {label}: {s['per_second']:,.0f}/s,"
+        f" p50 {s['p50_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms,"
+        f" {s['changes_per_snapshot']:.0f} changes each{partial} -> {TARGET_PHONES:,} phones at this rate:"
+        f" {needed:,.0f} s (target <= {TARGET_SECONDS:.0f} s, >= {TARGET_PHONES / TARGET_SECONDS:,.0f}/s) {verdict}",
+        flush=True,
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--postgres",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run on a temporary PostgreSQL database (LIAISON_BENCH_POSTGRES; skipped when unreachable)",
+    )
+    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True, help="run on SQLite")
+    parser.add_argument("--officers", type=int, default=80_000, help="officers in the large run (0: skip it)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="duration of each poll measurement")
+    parser.add_argument("--budget", type=float, default=120.0, help="time limit of each snapshot run, seconds")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--polls-only", action="store_true", help="measure (a) only")
+    args = parser.parse_args()
+    print(f"sync benchmark, {os.cpu_count()} CPUs, one server process, {args.concurrency} concurrent connections")
+    workdir = Path(tempfile.mkdtemp(prefix="liaison-bench-sync-"))
+    try:
+        if args.sqlite:
+            await run_one("SQLite", f"sqlite+aiosqlite:///{workdir / 'bench.db'}", workdir, args)
+        if args.postgres:
+            try:
+                url, drop = await pg_database()
+            except (OSError, SQLAlchemyError) as exc:
+                print(f"\n== PostgreSQL == skipped: not reachable at {PG_ADMIN} ({exc})")
+                return
+            try:
+                await run_one("PostgreSQL", url, workdir, args)
+            finally:
+                await drop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,88 @@
+"""Versions commit in order, so a reader never skips a change of a transaction that committed late.
+
+The danger with any counter: transaction A takes version 5, B takes 6, B commits first; a reader then sees
+6, moves its cursor to 6, and never gets A's 5. Here taking a version locks the clock row until commit:
+B cannot take 6 before A has committed, and a pull only goes up to the committed clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from liaison.database import make_engine, make_sessionmaker
+from liaison.shifts.models import Shift
+from liaison.sync.versioning import SyncClock
+from tests.sync_helpers import entities, pull_all
+
+
+async def test_two_transactions_committing_late_never_make_a_reader_skip_a_change(client, signed, app):
+    headers = signed.auth("coordinator")
+    start = await pull_all(client, headers)
+    engine = make_engine(app.state.settings)
+    sessions = make_sessionmaker(engine)
+    first, second = sessions(), sessions()
+    second_flushed, second_may_commit = asyncio.Event(), asyncio.Event()
+
+    async def second_writer() -> None:
+        shift = await second.get(Shift, signed.shift_tomorrow.id)
+        shift.notes = "second"
+        await second.flush()  # takes the next version: waits for the first transaction to end
+        second_flushed.set()
+        await second_may_commit.wait()
+        await second.commit()
+
+    try:
+        # A takes a version and stays open.
+        shift = await first.get(Shift, signed.shift_today.id)
+        shift.notes = "first"
+        await first.flush()
+        taken_by_first = shift.version
+        # B tries to take the next one while A is open: it has to wait.
+        writer = asyncio.create_task(second_writer())
+        await asyncio.sleep(0.5)
+        assert not second_flushed.is_set(), "a second transaction took a version while the first was uncommitted"
+        # A reader in between sees neither and does not move past A's version.
+        between = await pull_all(client, headers, start["cursor"])
+        assert between["changes"] == []
+        # A commits; B gets its version but has not committed yet: the reader gets A's change only.
+        await first.commit()
+        await asyncio.wait_for(second_flushed.wait(), timeout=10)
+        after_first = await pull_all(client, headers, between["cursor"])
+        assert [c["data"]["notes"] for c in entities(after_first["changes"], "shift")] == ["first"]
+        # B commits: the next pull brings it; nothing was skipped.
+        second_may_commit.set()
+        await asyncio.wait_for(writer, timeout=10)
+        after_second = await pull_all(client, headers, after_first["cursor"])
+        shifts = entities(after_second["changes"], "shift")
+        assert [c["data"]["notes"] for c in shifts] == ["second"]
+        assert shifts[0]["version"] == taken_by_first + 1
+    finally:
+        second_may_commit.set()
+        await first.close()
+        await second.close()
+        await engine.dispose()
+
+
+async def test_a_version_taken_in_a_rolled_back_savepoint_is_not_reused(client, signed, db):
+    """A savepoint rolled back undoes the clock UPDATE made in it; if the session kept that version, later rows
+    would carry a version the clock never commits: the clock would not move (a 304 would hide them) and the
+    next transaction would hand out the same number again (a mutation batch rolls back rejected mutations so).
+    """
+    before = (await db.execute(select(SyncClock.value))).scalar_one()
+    await db.commit()
+    async with db.begin_nested() as savepoint:
+        shift = await db.get(Shift, signed.shift_today.id)
+        shift.notes = "rolled back"
+        await db.flush()
+        await savepoint.rollback()
+    shift = await db.get(Shift, signed.shift_tomorrow.id)
+    shift.notes = "kept"
+    await db.flush()
+    await db.commit()
+    clock = (await db.execute(select(SyncClock.value))).scalar_one()
+    assert clock == shift.version == before + 1
+    # And a phone sees it.
+    changed = await pull_all(client, signed.auth("coordinator"))
+    assert "kept" in [c["data"]["notes"] for c in entities(changed["changes"], "shift")]
