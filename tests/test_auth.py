@@ -41,7 +41,9 @@ async def test_login_is_rate_limited(database_url, tmp_path):
     from liaison.app import create_app
     from liaison.settings import Settings
 
-    app = create_app(Settings(database_url=database_url, login_rate_per_minute=3, static_dir=tmp_path))
+    # No background worker: it would write to the shared test database after this test ends.
+    settings = Settings(database_url=database_url, login_rate_per_minute=3, static_dir=tmp_path, run_worker=False)
+    app = create_app(settings)
     async with AsyncTestClient(app=app) as client:
         codes = [
             (await client.post("/api/auth/login", json={"email": "a@b.c", "password": "x"})).status_code

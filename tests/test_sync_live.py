@@ -17,7 +17,7 @@ from liaison.sync.schemas import MutationBatchIn, MutationIn
 
 def _batch(name: str, args: dict) -> MutationBatchIn:
     item = MutationIn(id=uuid.uuid4(), name=name, occurred_at=datetime.now(UTC), args=args)
-    return MutationBatchIn(client_id=uuid.uuid4(), mutations=[item])
+    return MutationBatchIn(client_id=str(uuid.uuid4()), mutations=[item])
 
 
 async def test_open_app_is_told_of_its_own_changes_only(settings, signed):
