@@ -61,7 +61,7 @@ def serve_pwa(request: Request, path: FromPath[str] = "") -> Response | File:
     return File(
         index,
         filename="index.html",
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",  # Litestar adds the charset itself
         headers=dict(NO_CACHE),
         content_disposition_type="inline",
     )
