@@ -7,7 +7,10 @@ bugs (litestar#4110, #5008): events only carry ids and versions, and every liste
 
 from __future__ import annotations
 
-from litestar.channels import ChannelsPlugin
+import asyncio
+from collections.abc import AsyncIterator
+
+from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
@@ -37,3 +40,29 @@ def _backend(settings: Settings) -> ChannelsBackend:
 
 def make_channels(settings: Settings) -> ChannelsPlugin:
     return ChannelsPlugin(backend=_backend(settings), channels=CHANNELS, subscriber_max_backlog=1000)
+
+
+async def with_heartbeat(subscriber: Subscriber, every: float) -> AsyncIterator[bytes | None]:
+    """The subscriber's events, and None whenever `every` seconds pass without one (time for a keep-alive).
+
+    One read stays pending across heartbeats: cancelling it on a timeout would end the subscriber's iterator.
+    """
+    stream = subscriber.iter_events()
+    pending: asyncio.Future[bytes] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(anext(stream))
+            done, _ = await asyncio.wait({pending}, timeout=every)
+            if not done:
+                yield None
+                continue
+            try:
+                event = pending.result()
+            except StopAsyncIteration:
+                return
+            pending = None
+            yield event
+    finally:
+        if pending is not None:
+            pending.cancel()

@@ -7,7 +7,6 @@ reliable history (litestar#4110, #5008), so events carry ids and counts a consol
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from liaison.auth.guards import coordinators
 from liaison.auth.principal import Principal
-from liaison.channels import make_channels  # noqa: F401  (re-exported for callers of this module)
+from liaison.channels import make_channels, with_heartbeat  # noqa: F401  (make_channels re-exported)
 
 CHANNEL = "console"
 _PUBLISHER_KEY = "liaison.live_publisher"
@@ -57,28 +56,13 @@ def _drop_after_rollback(session: Session) -> None:
 async def _events(channels: ChannelsPlugin) -> AsyncIterator[Any]:
     yield ServerSentEventMessage(event="hello", data=json.dumps({"channel": CHANNEL}))
     async with channels.start_subscription([CHANNEL]) as subscriber:
-        stream = subscriber.iter_events()
-        # One pending read at a time, never cancelled on a keep-alive tick (that would close the stream).
-        pending: asyncio.Future[bytes] | None = None
-        try:
-            while True:
-                if pending is None:
-                    pending = asyncio.ensure_future(anext(stream))
-                done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
-                if not done:
-                    # A comment line keeps proxies from closing an idle stream.
-                    yield ServerSentEventMessage(comment="keep-alive")
-                    continue
-                try:
-                    raw = pending.result()
-                except StopAsyncIteration:
-                    return
-                pending = None
-                payload = json.loads(raw)
-                yield ServerSentEventMessage(event=str(payload.get("type", "message")), data=raw.decode())
-        finally:
-            if pending is not None:
-                pending.cancel()
+        async for raw in with_heartbeat(subscriber, KEEPALIVE_SECONDS):
+            if raw is None:
+                # A comment line keeps proxies from closing an idle stream.
+                yield ServerSentEventMessage(comment="keep-alive")
+                continue
+            payload = json.loads(raw)
+            yield ServerSentEventMessage(event=str(payload.get("type", "message")), data=raw.decode())
 
 
 class ConsoleLiveController(Controller):

@@ -22,7 +22,7 @@ from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from liaison.auth.principal import Principal
-from liaison.channels import is_shared
+from liaison.channels import is_shared, with_heartbeat
 from liaison.database import make_sessionmaker
 from liaison.settings import Settings
 from liaison.sync.clock_index import ClockIndex, EmptyMemo, follow_clock
@@ -66,29 +66,17 @@ async def _events(request: Request[Principal, str, object], after: int) -> Async
                 # Changes the app has not pulled yet, from before it connected.
                 yield ServerSentEventMessage(event="changed", data=msgspec.json.encode({"version": upto}).decode())
             after = max(after, upto)
-        events = subscriber.iter_events()
-        # One pending read at a time, never cancelled by a heartbeat: cancelling it would end the iterator.
-        pending: asyncio.Future[bytes] | None = None
-        try:
-            while True:
-                if pending is None:
-                    pending = asyncio.ensure_future(anext(events))
-                done, _ = await asyncio.wait({pending}, timeout=HEARTBEAT)
-                if not done:
-                    yield ServerSentEventMessage(comment="keep-alive")
-                    continue
-                pending.result()
-                pending = None
-                await asyncio.sleep(CHECK_EVERY)  # let a burst settle: one check for many commits
-                async with sessionmaker() as session:
-                    upto = await read_clock(session)
-                    changed = await has_changes(session, principal, after, upto)
-                if changed:
-                    yield ServerSentEventMessage(event="changed", data=msgspec.json.encode({"version": upto}).decode())
-                after = max(after, upto)
-        finally:
-            if pending is not None:
-                pending.cancel()
+        async for event in with_heartbeat(subscriber, HEARTBEAT):
+            if event is None:
+                yield ServerSentEventMessage(comment="keep-alive")
+                continue
+            await asyncio.sleep(CHECK_EVERY)  # let a burst settle: one check for many commits
+            async with sessionmaker() as session:
+                upto = await read_clock(session)
+                changed = await has_changes(session, principal, after, upto)
+            if changed:
+                yield ServerSentEventMessage(event="changed", data=msgspec.json.encode({"version": upto}).decode())
+            after = max(after, upto)
 
 
 class LiveController(Controller):
