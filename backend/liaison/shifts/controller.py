@@ -9,6 +9,7 @@ from typing import Annotated
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.pagination import OffsetPagination
 from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.guards import allow, coordinators
 from liaison.auth.principal import Principal
@@ -49,6 +50,33 @@ def _aware(**values: datetime | None) -> None:
     for name, value in values.items():
         if value is not None and value.tzinfo is None:
             raise Invalid(f"{name} needs a UTC offset", errors=[{"field": name, "message": "add a UTC offset"}])
+
+
+async def _assignments_page(
+    session: AsyncSession,
+    principal: Principal,
+    limit: int,
+    offset: int,
+    *,
+    shift_id: uuid.UUID | None = None,
+    officer_id: uuid.UUID | None = None,
+    country: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> OffsetPagination[PlannedAssignmentOut]:
+    rows, total = await planning.list_assignments(
+        session,
+        principal,
+        shift_id=shift_id,
+        officer_id=officer_id,
+        country=country,
+        start=start,
+        end=end,
+        limit=limit,
+        offset=offset,
+    )
+    items = [planned_out(a, u.name, u.country_code, u.languages) for a, u in rows]
+    return page(items, limit=limit, offset=offset, total=total)
 
 
 class ShiftsController(Controller):
@@ -119,23 +147,7 @@ class ShiftsController(Controller):
         offset: Offset = 0,
     ) -> OffsetPagination[PlannedAssignmentOut]:
         await planning.get_shift(db_session, shift_id)
-        rows, total = await planning.list_assignments(
-            db_session,
-            request.user,
-            shift_id=shift_id,
-            officer_id=None,
-            country=None,
-            start=None,
-            end=None,
-            limit=limit,
-            offset=offset,
-        )
-        return page(
-            [planned_out(a, u.name, u.country_code, u.languages) for a, u in rows],
-            limit=limit,
-            offset=offset,
-            total=total,
-        )
+        return await _assignments_page(db_session, request.user, limit, offset, shift_id=shift_id)
 
     @post(
         "/{shift_id:uuid}/assignments",
@@ -195,22 +207,16 @@ class AssignmentsController(Controller):
         to: To = None,
     ) -> OffsetPagination[PlannedAssignmentOut]:
         _aware(**{"from": from_, "to": to})
-        rows, total = await planning.list_assignments(
+        return await _assignments_page(
             db_session,
             request.user,
+            limit,
+            offset,
             shift_id=shift,
             officer_id=officer,
             country=country,
             start=from_,
             end=to,
-            limit=limit,
-            offset=offset,
-        )
-        return page(
-            [planned_out(a, u.name, u.country_code, u.languages) for a, u in rows],
-            limit=limit,
-            offset=offset,
-            total=total,
         )
 
     @delete(
