@@ -7,6 +7,7 @@ sign-in and everything else go to the real server.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -113,6 +114,15 @@ class FakeSync:
         route.fulfill(status=200, content_type="application/json", body=json.dumps({"results": results}))
 
 
+def wait_until(page: Page, condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Polls a condition on the test's side (a request reaching the fake server), bounded in time."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"condition not met within {seconds} s")
+
+
 def test_alert_level_notices_and_acknowledgements_through_sync(browser: Browser, server: LiaisonServer, desk: Desk):
     officer = desk.officer("US", index=2)
     # No service worker here: Playwright's routes do not see requests a service worker handles.
@@ -156,6 +166,8 @@ def test_alert_level_notices_and_acknowledgements_through_sync(browser: Browser,
         articles.first.get_by_role("button", name="Acknowledge").click()
         expect(articles.first).to_contain_text("Acknowledged")
         expect(page.get_by_role("link", name="Notices 1 unread")).to_be_visible()
+        # The screen updates at once; the outbox sends the acknowledgement just after.
+        wait_until(page, lambda: len(fake.mutations) >= 1)
         assert fake.mutations[0]["name"] == "notice.ack"
         assert fake.mutations[0]["args"] == {"notice_id": "n-urgent"}
 
@@ -166,6 +178,7 @@ def test_alert_level_notices_and_acknowledgements_through_sync(browser: Browser,
         shoot(page, "22-notice-rejected")
         page.get_by_role("button", name="Dismiss").click()
         expect(page.get_by_role("alert")).to_have_count(0)
+        wait_until(page, lambda: len(fake.mutations) >= 2)
         assert len({m["id"] for m in fake.mutations}) == len(fake.mutations) == 2
     finally:
         context.close()
