@@ -1,7 +1,9 @@
-"""The PWA's catalogs (locales/<lang>/LC_MESSAGES/pwa.po): complete, faithful to the code, placeholders intact."""
+"""The PWA's catalogs (locales/<lang>/LC_MESSAGES/<domain>.po, the domain chosen by folder in
+frontend/i18n-domains.json): complete, faithful to the code, placeholders intact."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -26,32 +28,53 @@ def load(path: Path, locale: str | None = None) -> Catalog:
         return read_po(fh, locale=locale)
 
 
-def template_ids() -> set[str]:
-    return {m.id for m in load(LOCALES / "pwa.pot") if m.id}
+DOMAINS = json.loads((ROOT / "frontend" / "i18n-domains.json").read_text(encoding="utf-8"))
 
 
-def strings_in_code() -> set[str]:
-    found: set[str] = set()
+def domain_of(relative: str) -> str:
+    """The same rule as compile-catalogs.mjs: the longest matching folder prefix, else the default."""
+    best, length = DOMAINS["default"], 0
+    for domain, prefixes in DOMAINS["domains"].items():
+        for prefix in prefixes:
+            if relative.startswith(prefix) and len(prefix) > length:
+                best, length = domain, len(prefix)
+    return best
+
+
+def template_ids(domain: str) -> set[str]:
+    return {m.id for m in load(LOCALES / f"{domain}.pot") if m.id}
+
+
+def strings_in_code() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
     for path in SOURCE.rglob("*"):
         if path.suffix not in {".svelte", ".ts"} or path.name.endswith(".test.ts") or "generated" in path.parts:
             continue
+        domain = domain_of(path.relative_to(SOURCE.parent).as_posix())
         for match in CALL.finditer(path.read_text(encoding="utf-8")):
-            found.add(re.sub(r"\\(['\"\\])", r"\1", match.group(2)))
+            found.setdefault(domain, set()).add(re.sub(r"\\(['\"\\])", r"\1", match.group(2)))
     return found
 
 
-def test_template_holds_exactly_the_strings_the_code_shows():
-    in_code = strings_in_code()
-    assert len(in_code) > 50
-    assert template_ids() == in_code, "run `npm run i18n` in frontend/ to refresh locales/pwa.pot"
+USED = strings_in_code()
+PAIRS = [(domain, lang) for domain in sorted(USED) for lang in UI_LOCALES]
 
 
-@pytest.mark.parametrize("lang", UI_LOCALES)
-def test_every_string_is_translated_with_its_placeholders(lang: str):
-    catalog = load(LOCALES / lang / "LC_MESSAGES" / "pwa.po", locale=lang)
+def test_officer_app_has_its_strings():
+    assert len(USED["pwa"]) > 50
+
+
+@pytest.mark.parametrize("domain", sorted(USED))
+def test_template_holds_exactly_the_strings_the_code_shows(domain: str):
+    assert template_ids(domain) == USED[domain], f"run `npm run i18n` in frontend/ to refresh locales/{domain}.pot"
+
+
+@pytest.mark.parametrize(("domain", "lang"), PAIRS)
+def test_every_string_is_translated_with_its_placeholders(domain: str, lang: str):
+    catalog = load(LOCALES / lang / "LC_MESSAGES" / f"{domain}.po", locale=lang)
     translated = {m.id: m for m in catalog if m.id}
     problems: list[str] = []
-    for msgid in sorted(template_ids()):
+    for msgid in sorted(template_ids(domain)):
         message = translated.get(msgid)
         text = message.string if message else ""
         if not text or (message and message.fuzzy):

@@ -1,9 +1,11 @@
 // Catalogs → JSON for the PWA, with gettext as the one source of truth:
-// 1. extract every t('…') msgid from src/ into ../locales/pwa.pot;
-// 2. add msgids new to the template to each locales/<lang>/LC_MESSAGES/pwa.po (empty: untranslated,
+// 1. extract every t('…') msgid from src/ into ../locales/<domain>.pot, the domain chosen by the file's
+//    folder (i18n-domains.json: the officer's app is 'pwa', each console has its own);
+// 2. add msgids new to the template to each locales/<lang>/LC_MESSAGES/<domain>.po (empty: untranslated,
 //    which tests/test_pwa_catalogs.py refuses), keeping what translators wrote;
-// 3. write src/lib/i18n/generated/<lang>.json (msgid → msgstr), which the app imports lazily.
-import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync, statSync } from 'node:fs';
+// 3. write src/lib/i18n/generated/<lang>.json for 'pwa' and <domain>.<lang>.json for the others
+//    (msgid → msgstr), which the app imports lazily.
+import { readFileSync, writeFileSync, readdirSync, mkdirSync, existsSync, statSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import gettextParser from 'gettext-parser';
@@ -13,7 +15,19 @@ const frontend = join(here, '..');
 const locales = join(frontend, '..', 'locales');
 const out = join(frontend, 'src', 'lib', 'i18n', 'generated');
 export const LANGS = ['en', 'fr', 'de', 'es', 'it', 'pl', 'nl', 'pt', 'ar'];
-const DOMAIN = 'pwa';
+const DOMAINS = JSON.parse(readFileSync(join(frontend, 'i18n-domains.json'), 'utf8'));
+
+/** The domain of a file (path relative to frontend/, with '/'): the longest matching folder prefix. */
+export function domainOf(path) {
+	let best = DOMAINS.default;
+	let length = 0;
+	for (const [domain, prefixes] of Object.entries(DOMAINS.domains)) {
+		for (const prefix of prefixes) {
+			if (path.startsWith(prefix) && prefix.length > length) [best, length] = [domain, prefix.length];
+		}
+	}
+	return best;
+}
 
 // t('…') / t("…") / i18n.t(…): single string literal as first argument. Keep in step with tests/test_pwa_catalogs.py.
 const CALL = /\bt\(\s*(['"])((?:\\.|(?!\1).)*)\1/g;
@@ -29,9 +43,13 @@ function walk(dir) {
 	return found;
 }
 
+/** domain → (msgid → files using it). */
 function extract() {
-	const messages = new Map();
+	const domains = new Map([[DOMAINS.default, new Map()]]);
 	for (const file of walk(join(frontend, 'src'))) {
+		const domain = domainOf(relative(frontend, file).split('\\').join('/'));
+		if (!domains.has(domain)) domains.set(domain, new Map());
+		const messages = domains.get(domain);
 		const source = readFileSync(file, 'utf8');
 		for (const match of source.matchAll(CALL)) {
 			const msgid = match[2].replace(/\\(['"\\])/g, '$1');
@@ -40,7 +58,7 @@ function extract() {
 			messages.get(msgid).add(ref);
 		}
 	}
-	return messages;
+	return domains;
 }
 
 function header(lang) {
@@ -73,20 +91,24 @@ function readPo(path) {
 	return gettextParser.po.parse(readFileSync(path)).translations[''] ?? {};
 }
 
-const messages = extract();
-writePo(join(locales, `${DOMAIN}.pot`), null, messages, null);
 mkdirSync(out, { recursive: true });
-let missing = 0;
-for (const lang of LANGS) {
-	const path = join(locales, lang, 'LC_MESSAGES', `${DOMAIN}.po`);
-	const existing = readPo(path);
-	writePo(path, lang, messages, existing);
-	const catalog = {};
-	for (const msgid of messages.keys()) {
-		const msgstr = existing?.[msgid]?.msgstr?.[0] ?? (lang === 'en' ? msgid : '');
-		if (msgstr) catalog[msgid] = msgstr;
-		else missing++;
+for (const name of readdirSync(out)) if (name.endsWith('.json')) rmSync(join(out, name));
+for (const [domain, messages] of extract()) {
+	if (!messages.size) continue;
+	writePo(join(locales, `${domain}.pot`), null, messages, null);
+	let missing = 0;
+	for (const lang of LANGS) {
+		const path = join(locales, lang, 'LC_MESSAGES', `${domain}.po`);
+		const existing = readPo(path);
+		writePo(path, lang, messages, existing);
+		const catalog = {};
+		for (const msgid of messages.keys()) {
+			const msgstr = existing?.[msgid]?.msgstr?.[0] ?? (lang === 'en' ? msgid : '');
+			if (msgstr) catalog[msgid] = msgstr;
+			else missing++;
+		}
+		const file = domain === DOMAINS.default ? `${lang}.json` : `${domain}.${lang}.json`;
+		writeFileSync(join(out, file), JSON.stringify(catalog));
 	}
-	writeFileSync(join(out, `${lang}.json`), JSON.stringify(catalog));
+	console.log(`${domain} catalogs: ${messages.size} strings, ${LANGS.length} languages, ${missing} untranslated`);
 }
-console.log(`pwa catalogs: ${messages.size} strings, ${LANGS.length} languages, ${missing} untranslated`);

@@ -22,12 +22,24 @@ export class I18n {
 	locale = $state('en');
 	catalog = $state<Catalog>({});
 
+	// Gettext domains in use: the officer's app, plus each console's once it has been opened.
+	#domains = new Set(['pwa']);
+
 	t = (msgid: string, params?: Record<string, string | number>): string => translate(this.catalog, msgid, params);
+
+	/** Loads a console's own strings (its domain) into the catalog, for this and every later language. */
+	async need(domain: string): Promise<void> {
+		if (this.#domains.has(domain)) return;
+		this.#domains.add(domain);
+		const locale = this.locale;
+		const extra = await loadCatalog(locale, domain);
+		if (this.locale === locale) this.catalog = { ...this.catalog, ...extra };
+	}
 
 	async use(locale: string): Promise<void> {
 		const code = pickLocale(locale);
-		const catalog = await loadCatalog(code);
-		this.catalog = catalog;
+		const parts = await Promise.all([...this.#domains].map((domain) => loadCatalog(code, domain)));
+		this.catalog = Object.assign({}, ...parts);
 		this.locale = code;
 		if (typeof document !== 'undefined') {
 			document.documentElement.lang = code;

@@ -1,6 +1,7 @@
 /**
- * Interface strings: English is the msgid (gettext), translations come from locales/<lang>/LC_MESSAGES/pwa.po,
- * compiled by scripts/compile-catalogs.mjs into ./generated/<lang>.json and loaded only when chosen.
+ * Interface strings: English is the msgid (gettext), translations come from locales/<lang>/LC_MESSAGES/<domain>.po,
+ * compiled by scripts/compile-catalogs.mjs into ./generated/<lang>.json (the officer's app, domain 'pwa') and
+ * ./generated/<domain>.<lang>.json (each console's own strings), each loaded only when needed.
  */
 
 export const LANGUAGES: { code: string; name: string; dir: 'ltr' | 'rtl' }[] = [
@@ -42,8 +43,9 @@ export function translate(catalog: Catalog, msgid: string, params?: Record<strin
 
 const loaders = import.meta.glob<{ default: Catalog }>('./generated/*.json');
 
-export async function loadCatalog(locale: string): Promise<Catalog> {
+/** One domain's catalog for a language; 'pwa' is the officer's app (i18n-domains.json names the others). */
+export async function loadCatalog(locale: string, domain = 'pwa'): Promise<Catalog> {
 	if (locale === 'en') return {};
-	const load = loaders[`./generated/${locale}.json`];
+	const load = loaders[domain === 'pwa' ? `./generated/${locale}.json` : `./generated/${domain}.${locale}.json`];
 	return load ? (await load()).default : {};
 }
