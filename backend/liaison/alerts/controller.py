@@ -9,7 +9,7 @@ from litestar.pagination import OffsetPagination
 from litestar.params import JSONBody, QueryParameter
 
 from liaison.alerts import service
-from liaison.alerts.schemas import AlertChangeOut, AlertLevelIn, AlertLevelOut
+from liaison.alerts.schemas import AlertChangeOut, AlertLevelIn, AlertLevelOut, ReachOut
 from liaison.auth.guards import coordinators
 from liaison.auth.principal import Principal
 from liaison.deps import DbSession
@@ -44,6 +44,12 @@ class AlertLevelController(Controller):
     async def end_drill(self, request: Request[Principal, str, object], db_session: DbSession) -> AlertLevelOut:
         await service.end_drill(db_session, request.user)
         return await service.get_view(db_session, request.user.locale, _accept(request))
+
+    @get(
+        "/reach", guards=[coordinators], summary="How many people and phones a change reaches (shown before confirming)"
+    )
+    async def reach(self, db_session: DbSession) -> ReachOut:
+        return await service.reach(db_session)
 
     @get("/history", guards=[coordinators], summary="Changes, newest first: real ones, or exercises with drill=true")
     async def history(

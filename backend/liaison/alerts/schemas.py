@@ -60,3 +60,11 @@ class AlertChangeOut(msgspec.Struct):
     changed_by: Person | None
     ended_at: datetime | None = None
     ended_by: Person | None = None
+
+
+class ReachOut(msgspec.Struct):
+    """Who an alert change reaches: every officer and lead by sync, the subscribed devices at once by push."""
+
+    people: int
+    phones: int
+    push_subscriptions: int

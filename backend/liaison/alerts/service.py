@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.alerts.models import AlertChange
-from liaison.alerts.schemas import AlertChangeOut, AlertLevelIn, AlertLevelOut, DrillOut, Person
+from liaison.alerts.schemas import AlertChangeOut, AlertLevelIn, AlertLevelOut, DrillOut, Person, ReachOut
 from liaison.audit.service import record
+from liaison.auth.models import Device
 from liaison.auth.principal import Principal
 from liaison.console.live import emit
 from liaison.database import utcnow
@@ -17,6 +18,7 @@ from liaison.errors import Invalid, NotFound
 from liaison.i18n.catalogs import N_, gettext
 from liaison.i18n.locales import content_language, is_known_locale, normalize, ui_locale
 from liaison.officers.models import User
+from liaison.push.models import PushSubscription
 from liaison.push.outbox import enqueue_push
 
 DOMAIN = "alerts"
@@ -220,3 +222,20 @@ async def history(
 
 async def latest_version(session: AsyncSession) -> int:
     return (await session.execute(select(func.coalesce(func.max(AlertChange.version), 0)))).scalar_one()
+
+
+async def reach(session: AsyncSession) -> ReachOut:
+    """What a coordinator is told before confirming a change: how many people and phones it reaches."""
+    now = utcnow()
+    readers = (User.role.in_(("officer", "delegation_lead")), User.deleted_at.is_(None))
+    people = (await session.execute(select(func.count()).select_from(User).where(*readers))).scalar_one()
+    phones = (
+        await session.execute(
+            select(func.count())
+            .select_from(Device)
+            .join(User, User.id == Device.user_id)
+            .where(*readers, Device.kind == "enrolled", Device.revoked_at.is_(None), Device.expires_at > now)
+        )
+    ).scalar_one()
+    subscribed = (await session.execute(select(func.count()).select_from(PushSubscription))).scalar_one()
+    return ReachOut(people=people, phones=phones, push_subscriptions=subscribed)

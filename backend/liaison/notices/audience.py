@@ -104,7 +104,8 @@ def _working(window: tuple[datetime, datetime]) -> list[ColumnElement[bool]]:
     ]
 
 
-def _recipients_query(audience: Audience, notice_id: uuid.UUID, version: int) -> Any:
+def _members(audience: Audience) -> list[ColumnElement[bool]]:
+    """Who is in the audience, as conditions on User (with the recipient roles, not deleted)."""
     conditions: list[ColumnElement[bool]] = []
     if audience.everyone:
         conditions.append(true())
@@ -124,6 +125,10 @@ def _recipients_query(audience: Audience, notice_id: uuid.UUID, version: int) ->
             Assignment.shift_id.in_(audience.shifts), Assignment.deleted_at.is_(None)
         )
         conditions.append(User.id.in_(on_shifts))
+    return [User.role.in_(RECIPIENT_ROLES), User.deleted_at.is_(None), or_(*conditions)]
+
+
+def _recipients_query(audience: Audience, notice_id: uuid.UUID, version: int) -> Any:
     # Where each person works in the window (a targeted venue first), for the per-venue counts.
     venue_of = (
         select(Shift.venue_id)
@@ -139,7 +144,7 @@ def _recipients_query(audience: Audience, notice_id: uuid.UUID, version: int) ->
         User.country_code,
         venue_of,
         literal(version),
-    ).where(User.role.in_(RECIPIENT_ROLES), User.deleted_at.is_(None), or_(*conditions))
+    ).where(*_members(audience))
 
 
 async def materialize(session: AsyncSession, audience: Audience, notice_id: uuid.UUID) -> int:
@@ -152,6 +157,21 @@ async def materialize(session: AsyncSession, audience: Audience, notice_id: uuid
     )
     count = select(func.count()).select_from(table).where(table.c.notice_id == notice_id)
     return (await session.execute(count)).scalar_one()
+
+
+async def breakdown(session: AsyncSession, audience: Audience) -> tuple[dict[str, int], dict[str, int]]:
+    """How many people the audience reaches now, per country and per account language (nothing written)."""
+    by_country: dict[str, int] = {}
+    by_language: dict[str, int] = {}
+    rows = await session.execute(
+        select(User.country_code, User.locale, func.count())
+        .where(*_members(audience))
+        .group_by(User.country_code, User.locale)
+    )
+    for country, locale, n in rows.all():
+        by_country[country or "—"] = by_country.get(country or "—", 0) + n
+        by_language[locale or "en"] = by_language.get(locale or "en", 0) + n
+    return by_country, by_language
 
 
 def default_window(now: datetime) -> tuple[datetime, datetime]:

@@ -14,7 +14,16 @@ from liaison.auth.principal import Principal
 from liaison.deps import DbSession
 from liaison.errors import Conflict
 from liaison.notices import acknowledgements, escalation, service
-from liaison.notices.schemas import AcknowledgementsOut, CancelIn, EscalationOut, NoticeIn, NoticeOut, TodayOut
+from liaison.notices.schemas import (
+    AcknowledgementsOut,
+    AudiencePreviewIn,
+    AudiencePreviewOut,
+    CancelIn,
+    EscalationOut,
+    NoticeIn,
+    NoticeOut,
+    TodayOut,
+)
 from liaison.notices.views import notice_out
 from liaison.pagination import Limit, Offset, page
 
@@ -40,6 +49,15 @@ class _NoticeEndpoints(Controller):
     ) -> NoticeOut:
         notice = await service.send(db_session, request.user, self.kind, data)
         return await _out(request, db_session, notice, None)
+
+    @post(
+        "/audience",
+        guards=[coordinators],
+        status_code=200,
+        summary="How many people an audience reaches now, per country and language (a composer's live count)",
+    )
+    async def audience(self, data: JSONBody[AudiencePreviewIn], db_session: DbSession) -> AudiencePreviewOut:
+        return await service.preview_audience(db_session, data)
 
     @get("/", summary="The caller's, newest first, in the caller's language (coordinators: every one sent)")
     async def list_notices(

@@ -46,6 +46,24 @@ class NoticeIn(msgspec.Struct, forbid_unknown_fields=False):
     date: date | None = None
 
 
+class AudiencePreviewIn(msgspec.Struct, forbid_unknown_fields=False):
+    """What a composer has chosen so far: the same audience and attachment fields as NoticeIn."""
+
+    audience: AudienceIn | None = None
+    venue_id: uuid.UUID | None = None
+    shift_id: uuid.UUID | None = None
+    date: date | None = None
+
+
+class AudiencePreviewOut(msgspec.Struct):
+    """Who a notice sent now would reach: nothing is written, nobody is told."""
+
+    total: int
+    by_country: dict[str, int]
+    # Account languages of the people reached: which language tabs matter, and who would get a fallback.
+    by_language: dict[str, int]
+
+
 class CancelIn(msgspec.Struct, forbid_unknown_fields=False):
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
 

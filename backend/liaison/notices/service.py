@@ -16,9 +16,9 @@ from liaison.console.live import emit
 from liaison.database import utcnow
 from liaison.errors import Conflict, Invalid, NotFound
 from liaison.i18n.locales import is_known_locale, normalize
-from liaison.notices.audience import Audience, default_window, materialize, validate
+from liaison.notices.audience import Audience, breakdown, default_window, materialize, validate
 from liaison.notices.models import Notice, NoticeRecipient
-from liaison.notices.schemas import AudienceIn, NoticeIn
+from liaison.notices.schemas import AudienceIn, AudiencePreviewIn, AudiencePreviewOut, NoticeIn
 from liaison.push.outbox import enqueue_push
 from liaison.shifts.models import Assignment, Shift
 from liaison.sync.versioning import transaction_version
@@ -103,6 +103,16 @@ def _audience(data: NoticeIn, venue_id: uuid.UUID | None, on_date: date | None, 
             errors=[{"field": "audience", "message": "empty"}],
         )
     return audience
+
+
+async def preview_audience(session: AsyncSession, data: AudiencePreviewIn) -> AudiencePreviewOut:
+    """The live count of a composer's audience, checked exactly as sending would check it."""
+    spec = NoticeIn(content={}, audience=data.audience, venue_id=data.venue_id, shift_id=data.shift_id, date=data.date)
+    venue_id, on_date = await _attachment(session, spec)
+    audience = _audience(spec, venue_id, on_date, utcnow())
+    await validate(session, audience)
+    by_country, by_language = await breakdown(session, audience)
+    return AudiencePreviewOut(total=sum(by_country.values()), by_country=by_country, by_language=by_language)
 
 
 async def recipient_ids(session: AsyncSession, notice_id: uuid.UUID) -> list[uuid.UUID]:
