@@ -38,7 +38,13 @@ export class I18n {
 
 	async use(locale: string): Promise<void> {
 		const code = pickLocale(locale);
-		const parts = await Promise.all([...this.#domains].map((domain) => loadCatalog(code, domain)));
+		let domains: string[];
+		let parts: Catalog[];
+		// A console may ask for its domain while this loads: load again until every domain asked for is in.
+		do {
+			domains = [...this.#domains];
+			parts = await Promise.all(domains.map((domain) => loadCatalog(code, domain)));
+		} while (domains.length !== this.#domains.size);
 		this.catalog = Object.assign({}, ...parts);
 		this.locale = code;
 		if (typeof document !== 'undefined') {

@@ -64,6 +64,8 @@ export interface Notice {
 	title: string;
 	body: string;
 	lang?: string;
+	/** 'machine' when the served language was machine-translated. */
+	source?: 'human' | 'machine';
 	priority: 'info' | 'important' | 'urgent';
 	requires_ack?: boolean;
 	acknowledged_at?: string | null;
