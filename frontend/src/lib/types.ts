@@ -57,6 +57,8 @@ export interface AlertLevel {
 	label: string;
 	instructions: string;
 	changed_at: string;
+	/** A running exercise, kept apart from the real level. */
+	drill?: { level: AlertLevelName; label: string; instructions: string; lang: string; started_at: string } | null;
 }
 
 export interface Notice {

@@ -1,6 +1,7 @@
 /** The console's calls to the API, typed; every call carries the coordinator's token. */
 import { api } from '$lib/api';
 import { app } from '$lib/app.svelte';
+import { db } from '$lib/db';
 import type { AlertLevelName } from '$lib/types';
 
 export type Kind = 'notice' | 'briefing';
@@ -218,4 +219,12 @@ export const consoleApi = {
 /** Lists come paginated (`items`) or bare: the console reads both. */
 export function itemsOf<T>(value: T[] | Page<T>): T[] {
 	return Array.isArray(value) ? value : value.items;
+}
+
+/**
+ * The banner every screen shows reads the synced `alert_level` record; a coordinator's first sync can take
+ * a while (every assignment), so the console stores the level it has just read (the same object sync sends).
+ */
+export async function rememberAlert(view: CurrentAlert): Promise<void> {
+	await db.records.put({ entity: 'alert_level', id: 'current', data: view as unknown as Record<string, unknown> });
 }
