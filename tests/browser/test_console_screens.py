@@ -105,7 +105,8 @@ def test_alert_change_needs_confirmation_and_an_exercise_stays_apart(
     expect(dialog).to_contain_text("Urgence attentat")
     expect(dialog).to_contain_text("alerte RÉELLE")
     reach = api.get("/api/alert-level/reach", headers=coordinator).json()
-    expect(dialog.get_by_test_id("confirm-reach")).to_contain_text(re.sub(r"\B(?=(\d{3})+$)", "\u202f", str(reach["people"])))
+    people = re.sub(r"\B(?=(\d{3})+$)", "\u202f", str(reach["people"]))  # French digit groups
+    expect(dialog.get_by_test_id("confirm-reach")).to_contain_text(people)
     shoot(page, "console-02-alert-confirm-desktop")
 
     # Cancelling changes nothing, on the console or on the server.
@@ -229,7 +230,8 @@ def test_a_notice_in_two_languages_is_read_in_german_and_the_console_count_moves
     expect(acknowledged).to_have_text("1")
     expect(page.get_by_test_id("ack-total")).to_contain_text(f"sur {expected['total']}")
     assert page.evaluate("window.__sameDocument") is True
-    expect(page.get_by_role("heading", name=f"Réception pas encore confirmée ({expected['total'] - 1})")).to_be_visible()
+    pending = page.get_by_role("heading", name=f"Réception pas encore confirmée ({expected['total'] - 1})")
+    expect(pending).to_be_visible()
     # The country's bar follows.
     expect(page.locator('tr[data-key="DE"]')).to_contain_text(f"1 sur {expected['total']}")
     shoot(page, "console-11-dashboard-after-desktop")
