@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,6 +20,7 @@ from tests.browser.conftest import PHONE, Desk, LiaisonServer, shoot
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
@@ -275,3 +278,72 @@ def test_the_console_reads_right_to_left_in_arabic_and_refuses_other_roles(
         desk_page.wait_for_url("**/staff")
     finally:
         desk_context.close()
+
+
+def test_a_briefing_for_one_shift_is_escalated_updated_then_cancelled(laptop: BrowserContext, api: httpx.Client):
+    coordinator = staff_token(api)
+    now = datetime.now(UTC)
+    window = {"from": now.isoformat(), "to": (now + timedelta(hours=36)).isoformat(), "limit": 50}
+    shifts = api.get("/api/shifts", params=window, headers=coordinator).json()["items"]
+    shift = next(s for s in shifts if s["assigned"])
+    day = datetime.fromisoformat(shift["starts_at"]).astimezone(PARIS).date().isoformat()
+    expected = api.post("/api/briefings/audience", json={"shift_id": shift["id"]}, headers=coordinator).json()
+    assert expected["total"] == shift["assigned"]
+
+    page = laptop.new_page()
+    sign_in(page)
+    page.goto("/console/notices/new")
+    page.get_by_role("radio", name="Briefing").check()
+    page.get_by_role("radio", name="Une vacation").check()
+    page.get_by_label("Site", exact=True).select_option(shift["venue_id"])
+    page.get_by_label("Jour", exact=True).fill(day)
+    page.get_by_label("Vacation (heure de Paris)").select_option(shift["id"])
+    page.get_by_role("radio", name="Les personnes de cette vacation").check()
+    expect(page.get_by_test_id("audience-total")).to_have_text(str(expected["total"]))
+    page.locator("#title").fill("Briefing de prise de service")
+    page.locator("#body").fill("Point de rassemblement à la porte X, gilet visible.")
+    page.get_by_role("button", name=re.compile("^Envoyer")).click()
+    page.wait_for_url(re.compile(r"/console/notices/[0-9a-f-]{36}\?kind=briefing"))
+    expect(page.get_by_test_id("ack-total")).to_contain_text(f"sur {expected['total']}")
+    original = page.url
+
+    # Nobody acknowledged yet: each country's delegation lead is told who, by name.
+    page.get_by_role("button", name="Prévenir les chefs de délégation").click()
+    told = page.get_by_role("status").filter(has_text="Chefs de délégation prévenus")
+    expect(told).to_be_visible()
+    expect(told.locator("li").first).to_contain_text("sans confirmation")
+    shoot(page, "console-16-briefing-escalated-desktop")
+
+    # An update starts from the original's text, and says what it replaces.
+    page.get_by_role("link", name="Mettre à jour").click()
+    expect(page.get_by_role("heading", name="Mettre à jour une diffusion")).to_be_visible()
+    expect(page.locator("#title")).to_have_value("Briefing de prise de service")
+    page.locator("#title").fill("Briefing de prise de service (porte Y)")
+    page.get_by_role("button", name=re.compile("^Envoyer")).click()
+    page.wait_for_url(lambda url: url != original and "/console/notices/" in url and "/new" not in url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Briefing de prise de service (porte Y)")
+    expect(page.get_by_role("link", name="Ceci est une mise à jour : ouvrir l'original")).to_be_visible()
+
+    page.get_by_role("button", name="L'annuler").click()
+    dialog = page.get_by_role("dialog", name="Annuler cette diffusion ?")
+    dialog.get_by_label("Motif (facultatif)").fill("Horaire changé")
+    dialog.get_by_role("button", name="L'annuler").click()
+    expect(page.get_by_text(re.compile("^Annulé le .*Horaire changé"))).to_be_visible()
+    shoot(page, "console-17-briefing-cancelled-desktop")
+
+
+def test_people_are_found_by_name_and_counted_one_by_one(laptop: BrowserContext, api: httpx.Client):
+    coordinator = staff_token(api)
+    found = api.get("/api/officers", params={"country": "IT", "limit": 2}, headers=coordinator).json()["items"]
+    page = laptop.new_page()
+    sign_in(page)
+    page.goto("/console/notices/new")
+    page.get_by_role("radio", name="Personnes").check()
+    search = page.get_by_label("Rechercher par nom, e-mail ou numéro d'accréditation")
+    for number, officer in enumerate(found, start=1):
+        search.fill(str(officer["accreditation_id"]))
+        page.locator("ul.found li", has_text=str(officer["name"])).get_by_role("button", name="Ajouter").click()
+        expect(page.get_by_test_id("audience-total")).to_have_text(str(number))
+    expect(page.get_by_role("list", name="Personnes choisies").locator("li")).to_have_count(len(found))
+    page.get_by_role("button", name=f"Retirer {found[0]['name']}").click()
+    expect(page.get_by_test_id("audience-total")).to_have_text("1")
