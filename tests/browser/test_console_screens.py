@@ -192,6 +192,8 @@ def test_a_notice_in_two_languages_is_read_in_german_and_the_console_count_moves
     page.get_by_role("tab", name=re.compile("^Deutsch")).click()
     page.locator("#title").fill("Tor C geschlossen")
     page.locator("#body").fill("Benutzen Sie bis auf Weiteres Tor D.")
+    # The German text came from a translation engine: said so to the coordinator and to the officer.
+    page.get_by_label("Traduction automatique (signalée comme telle aux officiers)").check()
 
     # The preview applies the officers' fallback chain: German for a German reader, French for a Spanish one.
     preview = page.get_by_test_id("preview")
@@ -199,6 +201,7 @@ def test_a_notice_in_two_languages_is_read_in_german_and_the_console_count_moves
     expect(preview).to_contain_text("Tor C geschlossen")
     expect(preview).to_contain_text("Empfang bestätigen")
     expect(page.get_by_test_id("served-language")).to_contain_text("Lu en Deutsch")
+    expect(page.get_by_text("Cette langue est signalée comme traduction automatique.")).to_be_visible()
     page.get_by_label("Langue de l'officier").select_option("es")
     expect(preview).to_contain_text("Fermeture de la porte C")
     expect(page.get_by_test_id("served-language")).to_contain_text("Pas de texte en Español")
@@ -225,6 +228,7 @@ def test_a_notice_in_two_languages_is_read_in_german_and_the_console_count_moves
     card = officer.locator("article.notice", has_text="Tor C geschlossen")
     expect(card).to_have_attribute("lang", "de")
     expect(card).to_contain_text("Benutzen Sie bis auf Weiteres Tor D.")
+    expect(card).to_contain_text("Maschinelle Übersetzung")
     card.get_by_role("button", name="Empfang bestätigen").click()
     expect(card).to_contain_text("Empfang bestätigt")
     shoot(officer, "console-10-phone-notice-acknowledged")
