@@ -209,6 +209,7 @@ export const consoleApi = {
 
 	countries: () => call<Country[] | Page<Country>>('/api/countries?limit=200'),
 	venues: () => call<VenueRef[] | Page<VenueRef>>('/api/venues?limit=200'),
+	officer: (id: string) => call<OfficerRef>(`/api/officers/${id}`),
 	officers: (q: string) => call<Page<OfficerRef>>(`/api/officers?q=${encodeURIComponent(q)}&limit=20`),
 	shifts: (venue: string, from: string, to: string) =>
 		call<ShiftRef[] | Page<ShiftRef>>(
