@@ -326,7 +326,13 @@ def test_a_briefing_for_one_shift_is_escalated_updated_then_cancelled(laptop: Br
     page.get_by_role("button", name=re.compile("^Envoyer")).click()
     page.wait_for_url(lambda url: url != original and "/console/notices/" in url and "/new" not in url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Briefing de prise de service (porte Y)")
-    expect(page.get_by_role("link", name="Ceci est une mise à jour : ouvrir l'original")).to_be_visible()
+    update = page.url
+    # The original, opened from the update, says it was replaced; and back.
+    page.get_by_role("link", name="Ceci est une mise à jour : ouvrir l'original").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Briefing de prise de service")
+    page.get_by_role("link", name="Remplacé par une mise à jour : l'ouvrir").click()
+    page.wait_for_url(update)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Briefing de prise de service (porte Y)")
 
     page.get_by_role("button", name="L'annuler").click()
     dialog = page.get_by_role("dialog", name="Annuler cette diffusion ?")
