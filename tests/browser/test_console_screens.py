@@ -268,6 +268,9 @@ def test_the_console_reads_right_to_left_in_arabic_and_refuses_other_roles(
     first = nav.get_by_role("listitem").first.bounding_box()
     last = nav.get_by_role("listitem").last.bounding_box()
     assert first and last and first["x"] > last["x"], "the console's tabs start on the right in Arabic"
+    # The level's name in the console's language (the server may still know the account as French).
+    expect(page.get_by_test_id("current-level")).to_contain_text(re.compile("يقظة|أمن مشدد|طوارئ"))
+    expect(page.get_by_test_id("history-real").locator("li").first).to_be_visible()
     shoot(page, "console-14-alert-arabic-desktop")
     page.goto("/console/notices/new")
     expect(page.get_by_role("heading", name="بلاغ أو إحاطة جديدة")).to_be_visible()
