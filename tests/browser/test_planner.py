@@ -261,7 +261,7 @@ def test_the_planner_reads_in_french(laptop: Page, coordinator: Coordinator):
         page.locator("button.shift").first.wait_for()
         shoot(page, "planner-05-week-french")
         page.goto("/console/officers")
-        expect(page.get_by_role("heading", name="Importer un effectif")).to_be_visible()
+        expect(page.get_by_role("heading", name="Importer une liste nominative")).to_be_visible()
         shoot(page, "planner-06-officers-french")
     finally:
         coordinator.set_locale("en")
