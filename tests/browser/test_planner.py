@@ -176,6 +176,9 @@ def test_coordinator_assigns_an_officer_and_sees_the_conflict_before_saving(
         width = other.evaluate("document.documentElement.scrollWidth")
         assert width <= TABLET["width"], f"the week overflows the tablet: {width}px"
         shoot(other, "planner-03-week-tablet")
+        other.locator(f'button[data-shift="{shift["id"]}"]').click()
+        expect(other.get_by_role("dialog").get_by_role("heading", name="Assign an officer")).to_be_visible()
+        shoot(other, "planner-03b-panel-tablet")
     finally:
         tablet.close()
 
@@ -250,7 +253,62 @@ def test_roster_import_keeps_good_lines_and_lists_bad_ones_by_line(laptop: Page,
     expect(page.locator("table").last).to_contain_text("Wiśniewska")
 
 
-def test_the_planner_reads_in_french(laptop: Page, coordinator: Coordinator):
+def test_coordinator_creates_a_shift_and_moves_an_officer_to_it(laptop: Page, coordinator: Coordinator):
+    coordinator.set_locale("en")
+    now = datetime.now(UTC)
+    venue = coordinator.get("/api/venues", limit=500)["items"][-1]
+    source = next(
+        s
+        for s in coordinator.get("/api/shifts", venue=venue["id"], limit=50, **{"from": now.isoformat()})["items"]
+        if s["assigned"] and datetime.fromisoformat(s["starts_at"]) > now + timedelta(hours=3)
+    )
+    starts = datetime.fromisoformat(source["starts_at"]).astimezone(PARIS)
+    ends = datetime.fromisoformat(source["ends_at"]).astimezone(PARIS)
+    page = laptop
+    sign_in(page)
+    page.goto(f"/console/planning?venue={venue['id']}")
+    weeks_ahead = (paris_monday(starts) - paris_monday(now)).days // 7
+    for _ in range(weeks_ahead):
+        page.get_by_role("button", name="Next week").click()
+
+    page.get_by_role("button", name="New shift").click()
+    form = page.get_by_role("dialog")
+    form.get_by_label("Task").fill("Fan zone liaison")
+    form.get_by_label("Starts (Paris time)").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Ends (Paris time)").fill(ends.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("Officers needed").fill("1")
+    form.get_by_label("French contact").fill("Capitaine Léa Bernard")
+    shoot(page, "planner-07-new-shift-laptop")
+    form.get_by_role("button", name="Create shift").click()
+    # Created: the panel now shows the new shift, and the week has its card.
+    expect(form.get_by_role("heading", level=2)).to_have_text("Fan zone liaison")
+    expect(form.get_by_test_id("headcount")).to_have_text("0 of 1 assigned")
+    created = next(
+        s
+        for s in coordinator.get("/api/shifts", venue=venue["id"], limit=200, **{"from": now.isoformat()})["items"]
+        if s["task"] == "Fan zone liaison"
+    )
+    assert created["starts_at"] == source["starts_at"] and created["contact_name"] == "Capitaine Léa Bernard"
+    form.get_by_role("button", name="Close").click()
+    expect(page.locator(f'button[data-shift="{created["id"]}"]')).to_contain_text("0/1 officers")
+
+    moved = coordinator.get(f"/api/shifts/{source['id']}/assignments", limit=1)["items"][0]
+    page.locator(f'button[data-shift="{source["id"]}"]').click()
+    panel = page.get_by_role("dialog")
+    row = panel.locator(f'li[data-assignment="{moved["id"]}"]')
+    row.get_by_role("button", name="Move", exact=True).click()
+    row.get_by_label("Move to").select_option(value=created["id"])
+    row.locator(".move").get_by_role("button", name="Move", exact=True).click()
+    expect(row).to_have_count(0)
+    assert coordinator.assigned(created["id"]) == {moved["officer_id"]}
+    audit = coordinator.get("/api/audit", action="assignment.move", target_id=moved["id"])["items"]
+    assert audit and audit[0]["details"]["after"]["shift_id"] == created["id"]
+    assert audit[0]["actor_name"] == "Isabelle Durand"
+
+
+def test_the_planner_reads_in_french_and_arabic(
+    laptop: Page, coordinator: Coordinator, browser: Browser, server: LiaisonServer
+):
     coordinator.set_locale("fr")
     try:
         page = laptop
@@ -263,5 +321,15 @@ def test_the_planner_reads_in_french(laptop: Page, coordinator: Coordinator):
         page.goto("/console/officers")
         expect(page.get_by_role("heading", name="Importer une liste nominative")).to_be_visible()
         shoot(page, "planner-06-officers-french")
+        coordinator.set_locale("ar")
+        arabic = open_context(browser, server, LAPTOP)
+        page = arabic.new_page()
+        sign_in(page)
+        page.goto("/console/planning")
+        expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        expect(page.get_by_role("heading", name="التخطيط", level=1)).to_be_visible()
+        page.locator("button.shift").first.wait_for()
+        shoot(page, "planner-08-week-arabic")
+        arabic.close()
     finally:
         coordinator.set_locale("en")

@@ -40,3 +40,11 @@ export function languageName(code: string, locale: string): string {
 export function languageList(codes: string[], locale: string): string {
 	return codes.map((c) => languageName(c, locale)).join(', ');
 }
+
+/** The languages the participating countries speak (base codes), named and sorted in `locale`. */
+export function spokenLanguages(countries: { languages: string[] }[], locale: string): { code: string; name: string }[] {
+	const codes = new Set(countries.flatMap((c) => c.languages.map((l) => l.split('-')[0].toLowerCase())));
+	return [...codes]
+		.map((code) => ({ code, name: languageName(code, locale) }))
+		.sort((a, b) => a.name.localeCompare(b.name, locale));
+}
