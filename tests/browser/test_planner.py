@@ -333,3 +333,25 @@ def test_the_planner_reads_in_french_and_arabic(
         arabic.close()
     finally:
         coordinator.set_locale("en")
+
+
+def test_the_desk_searches_officers_but_neither_imports_nor_plans(laptop: Page, api: httpx.Client, desk_token: str):
+    headers = {"Authorization": f"Bearer {desk_token}"}
+    before = api.get("/api/me", headers=headers).json()["locale"]
+    assert api.patch("/api/me", json={"locale": "en"}, headers=headers).status_code == 200
+    try:
+        page = laptop
+        page.goto("/login")
+        page.get_by_label("E-mail").fill("desk@demo.liaison")
+        page.get_by_label("Password").fill("liaison-demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/staff")
+        page.goto("/console/officers")
+        expect(page.get_by_role("heading", name="Find officers")).to_be_visible()
+        expect(page.locator("table tbody tr").first).to_be_visible()
+        expect(page.get_by_role("heading", name="Import a roster")).to_have_count(0)
+        page.goto("/console/planning")
+        expect(page.get_by_role("heading", name="Coordinators only")).to_be_visible()
+        expect(page.get_by_role("button", name="New shift")).to_have_count(0)
+    finally:
+        api.patch("/api/me", json={"locale": before}, headers=headers)
