@@ -384,14 +384,39 @@ async def check(
     ).scalar_one_or_none()
     if shift is None:
         raise NotFound(f"No shift {shift_id}.")
+    wanted = list(dict.fromkeys(officer_ids))
+    # One query each for the candidates, those already on the shift and the headcount used; then one
+    # schedule query per candidate (an index range on their own shifts): a search page stays interactive.
+    found = await session.execute(
+        select(User).where(User.id.in_(wanted), User.deleted_at.is_(None), User.role.in_(OFFICER_ROLES))
+    )
+    officers = {u.id: u for u in found.scalars()}
+    on_shift = set(
+        (
+            await session.execute(
+                select(Assignment.user_id).where(
+                    Assignment.shift_id == shift.id, Assignment.deleted_at.is_(None), Assignment.user_id.in_(wanted)
+                )
+            )
+        ).scalars()
+    )
+    assigned = await rules.live_count(session, shift.id)
+    slot = rules.Slot(shift.id, shift.starts_at, shift.ends_at)
     results: list[CheckResult] = []
-    for officer_id in dict.fromkeys(officer_ids):
-        officer = await _officer(session, officer_id)
+    for officer_id in wanted:
+        officer = officers.get(officer_id)
         if officer is None:
             detail = gettext(lang, "No officer with this id.", domain=rules.DOMAIN)
             results.append(CheckResult(officer_id, ok=False, reason="not_found", detail=detail))
             continue
-        refused = await _refusal(session, lang, rest, shift, officer, set())
+        # The same rules, in the same order, as _refusal.
+        refused = (
+            rules.already_refusal(lang, officer)
+            if officer_id in on_shift
+            else rules.full_refusal(lang, assigned, shift.headcount)
+            or rules.stay_refusal(lang, officer, slot)
+            or await rules.schedule_refusal(session, lang, officer, slot, rest, set())
+        )
         if refused is None:
             results.append(CheckResult(officer_id, ok=True))
         else:
@@ -502,20 +527,7 @@ async def move(
     assert officer is not None
     if target.id == source.id:
         raise _refuse(rules.already_refusal(lang, officer))
-    slot = rules.Slot(target.id, target.starts_at, target.ends_at)
-    already = (
-        await session.execute(
-            select(Assignment.id).where(
-                Assignment.shift_id == target.id, Assignment.user_id == officer.id, Assignment.deleted_at.is_(None)
-            )
-        )
-    ).first()
-    refused = (
-        (rules.already_refusal(lang, officer) if already else None)
-        or rules.full_refusal(lang, await rules.live_count(session, target.id), target.headcount)
-        or rules.stay_refusal(lang, officer, slot)
-        or await rules.schedule_refusal(session, lang, officer, slot, rest, {source.id})
-    )
+    refused = await _refusal(session, lang, rest, target, officer, {source.id})
     if refused:
         raise _refuse(refused)
     source_venue = await _venue(session, source.venue_id)
