@@ -209,7 +209,7 @@ def test_a_refusal_at_saving_time_is_shown_with_its_reason(laptop: Page, coordin
     )
     assert filled.json()["assigned"] == room
     row.get_by_role("button", name="Assign").click()
-    expect(row.locator(".conflict")).to_contain_text("This shift is full")
+    expect(row.locator(".conflict")).to_contain_text("Shift full: This shift is full")
     assert free_id not in coordinator.assigned(shift["id"])
 
 
