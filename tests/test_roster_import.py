@@ -44,7 +44,8 @@ async def test_a_csv_with_bad_lines_imports_the_good_ones_and_lists_the_bad_by_l
     body = response.json()
     assert (body["created"], body["updated"]) == (2, 0)
     assert _errors(body) == [(3, "country"), (4, "accreditation_id"), (5, "arrival"), (7, "first_name"), (7, "email")]
-    assert "line 2" in body["errors"][1]["message"]
+    # The coordinator reads French: the first line holding the same accreditation id is named.
+    assert body["errors"][1]["message"] == "doublon : DE-1001 figure déjà à la ligne 2"
     sara = await officer(db, "IT-2002")
     assert sara is not None and (sara.arrival, sara.departure) == (date(2026, 7, 26), date(2026, 8, 5))
     assert (await officer(db, "DE-1001")).rank == "Kommissarin"  # type: ignore[union-attr]

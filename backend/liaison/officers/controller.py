@@ -34,9 +34,25 @@ class OfficersController(Controller):
             str | None, QueryParameter(max_length=100, description="Part of a name, e-mail or accreditation id")
         ] = None,
         status: FromQuery[Literal["expected", "arrived", "departed"] | None] = None,
+        language: Annotated[
+            str | None,
+            QueryParameter(
+                min_length=2,
+                max_length=16,
+                pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$",
+                description="A language the officer speaks (ISO 639 code, e.g. de; a region is ignored)",
+            ),
+        ] = None,
     ) -> OffsetPagination[OfficerOut]:
         rows, total = await service.search(
-            db_session, request.user, country=country, q=q, status=status, limit=limit, offset=offset
+            db_session,
+            request.user,
+            country=country,
+            q=q,
+            status=status,
+            limit=limit,
+            offset=offset,
+            language=language,
         )
         return page([officer_out(u) for u in rows], limit=limit, offset=offset, total=total)
 

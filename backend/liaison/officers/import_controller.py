@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litestar import Controller, post
+from litestar import Controller, Request, post
 from litestar.datastructures import UploadFile
 from litestar.params import MultipartBody
 
 from liaison.auth.guards import coordinators
+from liaison.auth.principal import Principal
 from liaison.deps import DbSession
 from liaison.errors import DomainError, Invalid
+from liaison.i18n.locales import ui_locale
 from liaison.officers.roster import ImportOut, import_roster
 from liaison.officers.roster_files import RosterFileError
 
@@ -42,14 +44,19 @@ class RosterImportController(Controller):
         "(Surname, Nom, Nachname, Given name, E-mail, Nationality…), ignoring case, accents and spaces. "
         "CSV in UTF-8 (with or without BOM), UTF-16 or Windows-1252, separated by `,` `;` or tabs. Dates as "
         "YYYY-MM-DD or DD/MM/YYYY. Officers are matched by accreditation_id: a re-import updates them. "
-        "`line` in `errors` is the line number the file shows (the header is line 1). A file that is not "
-        "CSV or XLSX is a 415, a file without the required columns a 422.",
+        "`line` in `errors` is the line number the file shows (the header is line 1); `message` is in the "
+        "caller's language (account locale, else Accept-Language), `field` is the canonical column name. A file "
+        "that is not CSV or XLSX is a 415, a file without the required columns a 422.",
     )
-    async def import_roster(self, data: MultipartBody[RosterUpload], db_session: DbSession) -> ImportOut:
+    async def import_roster(
+        self, data: MultipartBody[RosterUpload], request: Request[Principal, str, object], db_session: DbSession
+    ) -> ImportOut:
+        lang = ui_locale(request.user.locale, request.headers.get("accept-language"))
         content = await data.file.read()
         try:
-            return await import_roster(db_session, content)
+            return await import_roster(db_session, content, lang=lang)
         except RosterFileError as exc:
+            message = exc.in_language(lang)
             if exc.unsupported:
-                raise UnsupportedFile(str(exc)) from None
-            raise Invalid(str(exc), errors=[{"field": "file", "message": str(exc)}]) from None
+                raise UnsupportedFile(message) from None
+            raise Invalid(message, errors=[{"field": "file", "message": message}]) from None

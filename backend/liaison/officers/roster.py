@@ -22,9 +22,10 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.database import utcnow
+from liaison.i18n.catalogs import N_, gettext
 from liaison.i18n.locales import UI_LOCALES, is_known_locale, normalize
 from liaison.officers.models import Country, User
-from liaison.officers.roster_files import Cell, RosterFileError, Table, bad_bytes, header_key, read_table
+from liaison.officers.roster_files import DOMAIN, Cell, RosterFileError, Table, bad_bytes, header_key, read_table
 from liaison.sync.versioning import transaction_version
 
 FIELDS = (
@@ -97,6 +98,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 _SPLIT_LANGUAGES = re.compile(r"[,;/|\s]+")
+DUPLICATE = N_("duplicate: {value} is already on line {line}")
+STAFF_ACCOUNT = N_("belongs to a staff account, not an officer")
+EMAIL_TAKEN = N_("{value} is used by another account")
 CHUNK = 5000
 # Rows written by one import beyond which the database's statistics are refreshed.
 STATISTICS_AFTER = 1000
@@ -148,11 +152,12 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         raise RosterFileError(
-            "The header line lacks the column(s) "
-            + ", ".join(missing)
-            + ". Expected headers: "
-            + ", ".join(FIELDS)
-            + " (common names in other languages are recognised too)."
+            N_(
+                "The header line lacks the column(s) {missing}. Expected headers: {expected} (common names in "
+                "other languages are recognised too)."
+            ),
+            missing=", ".join(missing),
+            expected=", ".join(FIELDS),
         )
     return columns, ignored
 
@@ -203,8 +208,9 @@ def _parse_date_text(text: str) -> date | None:
 class _Line:
     """The cells of one record by field, collecting the line's errors as it is read."""
 
-    def __init__(self, line: int, cells: list[Cell], columns: dict[str, int]) -> None:
+    def __init__(self, line: int, cells: list[Cell], columns: dict[str, int], lang: str = "en") -> None:
         self.line = line
+        self.lang = lang
         self.cells = cells
         self.columns = columns
         self.errors: list[RowError] = []
@@ -217,26 +223,29 @@ class _Line:
         raw = self.raw(name)
         value = _text(raw)
         if raw.__class__ is str and not value.isascii() and bad_bytes(value):
-            self.error(name, "not valid UTF-8 while the rest of the file is: save the file again as CSV UTF-8")
+            self.error(name, N_("not valid UTF-8 while the rest of the file is: save the file again as CSV UTF-8"))
             return None
         if not value:
             if required:
-                self.error(name, "missing")
+                self.error(name, N_("missing"))
             return None
         if len(value) > max_length:
-            self.error(name, f"longer than {max_length} characters")
+            self.error(name, N_("longer than {max} characters"), max=max_length)
             return None
         return value
 
     def when(self, name: str) -> date | None:
         try:
             return parse_date(self.raw(name))
-        except ValueError as exc:
-            self.error(name, f"{str(exc) or 'this'!r} is not a date: write YYYY-MM-DD or DD/MM/YYYY")
+        except ValueError:
+            # The cell as written, not Python's reason (31/02 says "day is out of range for month").
+            value = _text(self.raw(name))
+            self.error(name, N_("'{value}' is not a date: write YYYY-MM-DD or DD/MM/YYYY"), value=value)
             return None
 
-    def error(self, name: str, message: str) -> None:
-        self.errors.append(RowError(self.line, name, message))
+    def error(self, name: str, message: str, **params: object) -> None:
+        """`message` is a msgid (marked with N_); it is worded in the importing coordinator's language."""
+        self.errors.append(RowError(self.line, name, gettext(self.lang, message, domain=DOMAIN, **params)))
 
 
 @lru_cache(maxsize=1024)
@@ -256,10 +265,10 @@ def _country(line: _Line, countries: dict[str, list[str]]) -> str | None:
         return None
     code = _country_code(value)
     if code is None:
-        line.error("country", f"unknown country {value!r}: use the ISO code, e.g. DE")
+        line.error("country", N_("unknown country '{value}': use the ISO code, e.g. DE"), value=value)
         return None
     if code not in countries:
-        line.error("country", f"{code} is not a participating country")
+        line.error("country", N_("{code} is not a participating country"), code=code)
         return None
     return code
 
@@ -273,7 +282,7 @@ def _languages(line: _Line, locale: str | None, country_languages: list[str]) ->
                 continue
             known = _locale(part)
             if known is None:
-                line.error("languages", f"unknown language {part!r}: use codes such as de, en, fr")
+                line.error("languages", N_("unknown language '{value}': use codes such as de, en, fr"), value=part)
                 return []
             tags.append(known.split("-")[0])
         return list(dict.fromkeys(tags))
@@ -290,7 +299,7 @@ def _default_languages(locale: str | None, country_languages: tuple[str, ...]) -
 def check_line(line: _Line, countries: dict[str, list[str]]) -> dict[str, Any] | None:
     accreditation_id = line.text("accreditation_id", 40, required=True)
     if accreditation_id and not _ACCREDITATION.match(accreditation_id):
-        line.error("accreditation_id", "use letters, digits and - _ / . only (at most 40)")
+        line.error("accreditation_id", N_("use letters, digits and - _ / . only (at most 40)"))
     first_name = line.text("first_name", 100, required=True)
     last_name = line.text("last_name", 100, required=True)
     country = _country(line, countries)
@@ -298,12 +307,12 @@ def check_line(line: _Line, countries: dict[str, list[str]]) -> dict[str, Any] |
     if email:
         email = email.lower()
         if not _EMAIL.match(email):
-            line.error("email", f"{email!r} is not an e-mail address")
+            line.error("email", N_("'{value}' is not an e-mail address"), value=email)
     locale = line.text("locale", 16)
     if locale:
         known = _locale(locale)
         if known is None:
-            line.error("locale", f"unknown language {locale!r}: use a code such as de, en-GB, pt-BR")
+            line.error("locale", N_("unknown language '{value}': use a code such as de, en-GB, pt-BR"), value=locale)
         locale = known
     elif country:
         locale = (countries[country] or ["en"])[0]
@@ -313,7 +322,7 @@ def check_line(line: _Line, countries: dict[str, list[str]]) -> dict[str, Any] |
     arrival = line.when("arrival")
     departure = line.when("departure")
     if arrival and departure and departure < arrival:
-        line.error("departure", "before the arrival date")
+        line.error("departure", N_("before the arrival date"))
     if line.errors:
         return None
     return {
@@ -331,23 +340,25 @@ def check_line(line: _Line, countries: dict[str, list[str]]) -> dict[str, Any] |
     }
 
 
-def check_table(table: Table, countries: dict[str, list[str]]) -> Checked:
+def check_table(table: Table, countries: dict[str, list[str]], lang: str = "en") -> Checked:
     columns, ignored = map_header(table.header)
     out = Checked(ignored_columns=ignored)
     first_seen: dict[str, int] = {}
     email_seen: dict[str, int] = {}
     for number, cells in table.rows:
-        line = _Line(number, cells, columns)
+        line = _Line(number, cells, columns, lang)
         values = check_line(line, countries)
         if values is not None:
             key = values["accreditation_id"].upper()
             if key in first_seen:
                 line.error(
                     "accreditation_id",
-                    f"duplicate: {values['accreditation_id']} is already on line {first_seen[key]}",
+                    DUPLICATE,
+                    value=values["accreditation_id"],
+                    line=first_seen[key],
                 )
             elif values["email"] and values["email"] in email_seen:
-                line.error("email", f"duplicate: {values['email']} is already on line {email_seen[values['email']]}")
+                line.error("email", DUPLICATE, value=values["email"], line=email_seen[values["email"]])
             else:
                 first_seen[key] = number
                 if values["email"]:
@@ -398,12 +409,16 @@ async def _existing(session: AsyncSession, records: list[Record]) -> tuple[dict[
     return by_accreditation, by_email
 
 
-async def import_roster(session: AsyncSession, content: bytes, *, progress: Progress | None = None) -> ImportOut:
-    """Reads, checks and writes a roster; raises RosterFileError when the file as a whole is unusable."""
+async def import_roster(
+    session: AsyncSession, content: bytes, *, lang: str = "en", progress: Progress | None = None
+) -> ImportOut:
+    """Reads, checks and writes a roster; raises RosterFileError when the file as a whole is unusable.
+
+    Line errors are worded in `lang` (the importing coordinator's language); field names stay as they are."""
     table = read_table(content)
     rows = (await session.execute(select(Country.code, Country.languages))).all()
     countries = {code: list(langs or []) for code, langs in rows}
-    checked = check_table(table, countries)
+    checked = check_table(table, countries, lang)
     errors = checked.errors
     existing, email_owner = await _existing(session, checked.records)
     await session.rollback()  # end the read transaction: writes below commit chunk by chunk
@@ -415,10 +430,12 @@ async def import_roster(session: AsyncSession, content: bytes, *, progress: Prog
         current = existing.get(values["accreditation_id"])
         owner = email_owner.get(values["email"]) if values["email"] else None
         if current is not None and current.role not in ("officer", "delegation_lead"):
-            errors.append(RowError(record.line, "accreditation_id", "belongs to a staff account, not an officer"))
+            message = gettext(lang, STAFF_ACCOUNT, domain=DOMAIN)
+            errors.append(RowError(record.line, "accreditation_id", message))
             continue
         if owner is not None and (current is None or owner != current.id):
-            errors.append(RowError(record.line, "email", f"{values['email']} is used by another account"))
+            message = gettext(lang, EMAIL_TAKEN, domain=DOMAIN, value=values["email"])
+            errors.append(RowError(record.line, "email", message))
             continue
         if current is None:
             inserts.append({"id": uuid.uuid4(), "role": "officer", "status": "expected", **values})

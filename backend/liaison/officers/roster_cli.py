@@ -29,7 +29,7 @@ async def import_file(session: AsyncSession, path: str) -> int:
             bar.update(done - bar.pos)
 
     try:
-        result = await import_roster(session, content, progress=progress)
+        result = await import_roster(session, content, lang="en", progress=progress)
     except RosterFileError as exc:
         click.echo(f"{path}: {exc}", err=True)
         return 2

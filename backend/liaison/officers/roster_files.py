@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from liaison.i18n.catalogs import N_, gettext
+
+DOMAIN = "officers"
+
 # Lead bytes of well-formed multi-byte UTF-8 sequences: their presence says "this file is meant as UTF-8".
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -24,11 +28,20 @@ Cell = str | date | None
 
 
 class RosterFileError(ValueError):
-    """The whole file cannot be read as a roster (not CSV/XLSX, no usable header)."""
+    """The whole file cannot be read as a roster (not CSV/XLSX, no usable header).
 
-    def __init__(self, message: str, *, unsupported: bool = False) -> None:
-        super().__init__(message)
+    Keeps the message's msgid and parameters so each caller words it in its own language (`in_language`);
+    `str()` is the English text (the command line's).
+    """
+
+    def __init__(self, message: str, *, unsupported: bool = False, **params: object) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.msgid = message
+        self.params = params
         self.unsupported = unsupported
+
+    def in_language(self, lang: str) -> str:
+        return gettext(lang, self.msgid, domain=DOMAIN, **self.params)
 
 
 @dataclass
@@ -52,7 +65,7 @@ def decode(content: bytes) -> tuple[str, str]:
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise RosterFileError("The file says it is UTF-16 but is not: save it again as CSV UTF-8.") from None
+            raise RosterFileError(N_("The file says it is UTF-16 but is not: save it again as CSV UTF-8.")) from None
     if b"\x00" in content[:4096]:
         # UTF-16 without a byte-order mark: every other byte of ASCII text is zero.
         head = content[:4096]
@@ -60,7 +73,7 @@ def decode(content: bytes) -> tuple[str, str]:
             return content.decode("utf-16-le", errors="replace"), "utf-16-le"
         if head[0::2].count(0) > len(head) // 4:
             return content.decode("utf-16-be", errors="replace"), "utf-16-be"
-        raise RosterFileError("This is not a CSV or XLSX file.", unsupported=True)
+        raise RosterFileError(N_("This is not a CSV or XLSX file."), unsupported=True)
     try:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -80,7 +93,7 @@ def _separator(header_line: str) -> str:
 def read_csv(content: bytes) -> Table:
     text, encoding = decode(content)
     if _CONTROL.search(text[:4096]):
-        raise RosterFileError("This is not a CSV or XLSX file.", unsupported=True)
+        raise RosterFileError(N_("This is not a CSV or XLSX file."), unsupported=True)
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(first_line))
     header: list[str] | None = None
@@ -99,9 +112,11 @@ def read_csv(content: bytes) -> Table:
             else:
                 rows.append((line, list(record)))
     except csv.Error as exc:
-        raise RosterFileError(f"line {reader.line_num}: the CSV is malformed ({exc}).") from None
+        raise RosterFileError(
+            N_("line {line}: the CSV is malformed ({problem})."), line=reader.line_num, problem=str(exc)
+        ) from None
     if header is None:
-        raise RosterFileError("The file is empty.")
+        raise RosterFileError(N_("The file is empty."))
     return Table("csv", encoding, header, rows)
 
 
@@ -123,8 +138,9 @@ def read_xlsx(content: bytes) -> Table:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        message = f"This is not a readable XLSX workbook ({type(exc).__name__})."
-        raise RosterFileError(message, unsupported=True) from None
+        raise RosterFileError(
+            N_("This is not a readable XLSX workbook ({problem})."), unsupported=True, problem=type(exc).__name__
+        ) from None
     try:
         sheet = book.worksheets[0]
         header: list[str] | None = None
@@ -140,7 +156,7 @@ def read_xlsx(content: bytes) -> Table:
     finally:
         book.close()
     if header is None:
-        raise RosterFileError("The workbook's first sheet is empty.")
+        raise RosterFileError(N_("The workbook's first sheet is empty."))
     return Table("xlsx", None, header, rows)
 
 
@@ -148,9 +164,9 @@ def read_table(content: bytes) -> Table:
     if content.startswith(b"PK\x03\x04"):
         return read_xlsx(content)
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RosterFileError("Old Excel (.xls) workbooks are not read: save it as .xlsx or CSV.", unsupported=True)
+        raise RosterFileError(N_("Old Excel (.xls) workbooks are not read: save it as .xlsx or CSV."), unsupported=True)
     if not content.strip():
-        raise RosterFileError("The file is empty.")
+        raise RosterFileError(N_("The file is empty."))
     return read_csv(content)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, cast, func, or_, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
@@ -23,10 +24,24 @@ def visible_country(principal: Principal, requested: str | None) -> str | None:
     return requested.upper() if requested else None
 
 
-def _filtered(country: str | None, q: str | None, status: str | None) -> Select[tuple[User]]:
+def speaks(dialect: str, language: str) -> ColumnElement[bool]:
+    """Officers whose spoken languages (base codes, a JSON list) include `language`."""
+    base = language.strip().replace("_", "-").split("-")[0].lower()
+    if dialect == "postgresql":
+        return cast(User.__table__.c.languages, JSONB).contains([base])
+    return text("EXISTS (SELECT 1 FROM json_each(users.languages) WHERE json_each.value = :speaks)").bindparams(
+        speaks=base
+    )
+
+
+def _filtered(
+    country: str | None, q: str | None, status: str | None, language: ColumnElement[bool] | None = None
+) -> Select[tuple[User]]:
     query = select(User).where(User.role.in_(OFFICER_ROLES), User.deleted_at.is_(None))
     if country:
         query = query.where(User.country_code == country)
+    if language is not None:
+        query = query.where(language)
     if status:
         query = query.where(User.status == status)
     if q:
@@ -47,8 +62,10 @@ async def search(
     status: str | None,
     limit: int,
     offset: int,
+    language: str | None = None,
 ) -> tuple[list[User], int]:
-    query = _filtered(visible_country(principal, country), q, status)
+    spoken = speaks(session.get_bind().dialect.name, language) if language else None
+    query = _filtered(visible_country(principal, country), q, status, spoken)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(query.order_by(User.last_name, User.first_name, User.id).limit(limit).offset(offset))
     return list(rows.scalars()), total

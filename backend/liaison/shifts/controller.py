@@ -22,6 +22,8 @@ from liaison.shifts.planning_schemas import (
     AssignIn,
     BulkAssignIn,
     BulkOut,
+    CheckIn,
+    CheckOut,
     MoveIn,
     PlannedAssignmentOut,
     ShiftIn,
@@ -105,8 +107,10 @@ class ShiftsController(Controller):
         return shift_out(shift, venue, assigned)
 
     @post("/", guards=[coordinators], summary="Create a shift")
-    async def create_shift(self, data: JSONBody[ShiftIn], db_session: DbSession) -> ShiftOut:
-        shift, venue = await planning.create_shift(db_session, data)
+    async def create_shift(
+        self, data: JSONBody[ShiftIn], request: Request[Principal, str, object], db_session: DbSession
+    ) -> ShiftOut:
+        shift, venue = await planning.create_shift(db_session, request.user, data)
         return shift_out(shift, venue, 0)
 
     @patch(
@@ -124,7 +128,7 @@ class ShiftsController(Controller):
         settings: AppSettings,
     ) -> ShiftOut:
         shift, venue, assigned = await planning.update_shift(
-            db_session, _lang(request), timedelta(hours=settings.rest_hours), shift_id, data
+            db_session, request.user, _lang(request), timedelta(hours=settings.rest_hours), shift_id, data
         )
         return shift_out(shift, venue, assigned)
 
@@ -134,8 +138,10 @@ class ShiftsController(Controller):
         status_code=204,
         summary="Cancel a shift (its assignments are cancelled too)",
     )
-    async def delete_shift(self, shift_id: FromPath[uuid.UUID], db_session: DbSession) -> None:
-        await planning.delete_shift(db_session, shift_id)
+    async def delete_shift(
+        self, shift_id: FromPath[uuid.UUID], request: Request[Principal, str, object], db_session: DbSession
+    ) -> None:
+        await planning.delete_shift(db_session, request.user, shift_id)
 
     @get("/{shift_id:uuid}/assignments", guards=[planners_and_leads], summary="Who works this shift")
     async def shift_assignments(
@@ -168,6 +174,28 @@ class ShiftsController(Controller):
             db_session, request.user, _lang(request), timedelta(hours=settings.rest_hours), shift_id, data.officer_id
         )
         return planned_out(assignment)
+
+    @post(
+        "/{shift_id:uuid}/assignments/check",
+        guards=[coordinators],
+        status_code=200,
+        summary="Dry run: would each officer be accepted on this shift? Nothing is written",
+        description="Each officer is checked on their own against the shift as it is now, with the same rules and "
+        "wording as a real assignment: `ok`, or the `reason` and `detail` the assignment would be refused with. "
+        + REFUSALS,
+    )
+    async def check_assignments(
+        self,
+        shift_id: FromPath[uuid.UUID],
+        data: JSONBody[CheckIn],
+        request: Request[Principal, str, object],
+        db_session: DbSession,
+        settings: AppSettings,
+    ) -> CheckOut:
+        results = await planning.check(
+            db_session, _lang(request), timedelta(hours=settings.rest_hours), shift_id, data.officer_ids
+        )
+        return CheckOut(results=results)
 
     @post(
         "/{shift_id:uuid}/assignments/bulk",
@@ -225,8 +253,10 @@ class AssignmentsController(Controller):
         status_code=204,
         summary="Unassign (the officer learns it by sync and push)",
     )
-    async def unassign(self, assignment_id: FromPath[uuid.UUID], db_session: DbSession) -> None:
-        await planning.unassign(db_session, assignment_id)
+    async def unassign(
+        self, assignment_id: FromPath[uuid.UUID], request: Request[Principal, str, object], db_session: DbSession
+    ) -> None:
+        await planning.unassign(db_session, request.user, assignment_id)
 
     @post(
         "/{assignment_id:uuid}/move",
@@ -244,6 +274,6 @@ class AssignmentsController(Controller):
         settings: AppSettings,
     ) -> PlannedAssignmentOut:
         assignment = await planning.move(
-            db_session, _lang(request), timedelta(hours=settings.rest_hours), assignment_id, data.shift_id
+            db_session, request.user, _lang(request), timedelta(hours=settings.rest_hours), assignment_id, data.shift_id
         )
         return planned_out(assignment)

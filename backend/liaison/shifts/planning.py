@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liaison.audit.service import record
 from liaison.auth.principal import Principal
 from liaison.errors import Conflict, Invalid, NotFound
 from liaison.i18n.catalogs import gettext
@@ -26,7 +27,7 @@ from liaison.officers.models import User
 from liaison.push.outbox import enqueue_push
 from liaison.shifts import rules
 from liaison.shifts.models import Assignment, Shift
-from liaison.shifts.planning_schemas import BulkOut, BulkResult, ShiftIn, ShiftPatch
+from liaison.shifts.planning_schemas import BulkOut, BulkResult, CheckResult, ShiftIn, ShiftPatch
 from liaison.sync.versioning import Tombstone, transaction_version
 from liaison.venues.models import Venue
 
@@ -62,6 +63,22 @@ def snapshot(shift: Shift, venue_name: str) -> dict[str, Any]:
         "venue_id": str(shift.venue_id),
         "venue": venue_name,
         "task": shift.task,
+    }
+
+
+def _audited(shift: Shift, venue_name: str) -> dict[str, Any]:
+    """A shift as the audit log keeps it: what a coordinator can change."""
+    return {
+        "shift_id": str(shift.id),
+        "venue": venue_name,
+        "starts_at": _iso(shift.starts_at),
+        "ends_at": _iso(shift.ends_at),
+        "task": shift.task,
+        "headcount": shift.headcount,
+        "contact_name": shift.contact_name,
+        "contact_phone": shift.contact_phone,
+        "languages": list(shift.languages or []),
+        "notes": shift.notes,
     }
 
 
@@ -154,7 +171,7 @@ async def get_shift(session: AsyncSession, shift_id: uuid.UUID) -> tuple[Shift, 
     return row.Shift, row.Venue, await rules.live_count(session, shift_id)
 
 
-async def create_shift(session: AsyncSession, data: ShiftIn) -> tuple[Shift, Venue]:
+async def create_shift(session: AsyncSession, principal: Principal, data: ShiftIn) -> tuple[Shift, Venue]:
     _check_times(data.starts_at, data.ends_at)
     venue = await _venue(session, data.venue_id)
     shift = Shift(
@@ -169,6 +186,8 @@ async def create_shift(session: AsyncSession, data: ShiftIn) -> tuple[Shift, Ven
         notes=data.notes,
     )
     session.add(shift)
+    await session.flush()
+    await record(session, principal, "shift.create", ("shift", shift.id), {"after": _audited(shift, venue.name)})
     await session.commit()
     return shift, venue
 
@@ -192,13 +211,14 @@ async def _live_assignments(session: AsyncSession, shift_id: uuid.UUID) -> list[
 
 
 async def update_shift(
-    session: AsyncSession, lang: str, rest: timedelta, shift_id: uuid.UUID, patch: ShiftPatch
+    session: AsyncSession, principal: Principal, lang: str, rest: timedelta, shift_id: uuid.UUID, patch: ShiftPatch
 ) -> tuple[Shift, Venue, int]:
     await transaction_version(session)
     shift = await _locked_shift(session, shift_id)
     old_venue = await _venue(session, shift.venue_id)
     before = snapshot(shift, old_venue.name)
     old = {f: getattr(shift, f) for f in NOTIFIED_FIELDS}
+    audited_before = _audited(shift, old_venue.name)
     starts_at = patch.starts_at or shift.starts_at
     ends_at = patch.ends_at or shift.ends_at
     _check_times(starts_at, ends_at)
@@ -243,21 +263,39 @@ async def update_shift(
         after = snapshot(shift, venue.name)
         for assignment, _ in assigned:
             _notify(session, assignment, "updated", before, after)
+    audited_after = _audited(shift, venue.name)
+    changed = [k for k in audited_after if audited_after[k] != audited_before[k]]
+    if changed:
+        await record(
+            session,
+            principal,
+            "shift.update",
+            ("shift", shift.id),
+            {
+                "before": {k: audited_before[k] for k in changed},
+                "after": {k: audited_after[k] for k in changed},
+                "officers_told": len(assigned) if any(getattr(shift, f) != old[f] for f in NOTIFIED_FIELDS) else 0,
+            },
+        )
     await session.commit()
     return shift, venue, len(assigned)
 
 
-async def delete_shift(session: AsyncSession, shift_id: uuid.UUID) -> None:
+async def delete_shift(session: AsyncSession, principal: Principal, shift_id: uuid.UUID) -> None:
     """Cancels a shift: it and its assignments become tombstones; each officer is told."""
     version = await transaction_version(session)
     shift = await _locked_shift(session, shift_id)
     venue = await _venue(session, shift.venue_id)
     before = snapshot(shift, venue.name)
     shift.soft_delete()
+    officers: list[str] = []
     for assignment, officer in await _live_assignments(session, shift.id):
         assignment.soft_delete()
         session.add(Tombstone(entity="shift", entity_id=str(shift.id), user_id=str(officer.id), version=version))
         _notify(session, assignment, "unassigned", before, None)
+        officers.append(str(officer.id))
+    details = {"before": _audited(shift, venue.name), "unassigned_officers": officers}
+    await record(session, principal, "shift.cancel", ("shift", shift.id), details)
     await session.commit()
 
 
@@ -271,9 +309,10 @@ async def _officer(session: AsyncSession, officer_id: uuid.UUID) -> User | None:
     return user
 
 
-async def _try_assign(
-    session: AsyncSession, lang: str, rest: timedelta, shift: Shift, venue: Venue, officer: User, principal: Principal
-) -> Assignment | rules.Refused:
+async def _refusal(
+    session: AsyncSession, lang: str, rest: timedelta, shift: Shift, officer: User, ignore: set[uuid.UUID]
+) -> rules.Refused | None:
+    """The first rule assigning `officer` to `shift` would break, in the order a coordinator should hear them."""
     slot = rules.Slot(shift.id, shift.starts_at, shift.ends_at)
     already = (
         await session.execute(
@@ -284,11 +323,29 @@ async def _try_assign(
     ).first()
     if already:
         return rules.already_refusal(lang, officer)
-    refused = (
+    return (
         rules.full_refusal(lang, await rules.live_count(session, shift.id), shift.headcount)
         or rules.stay_refusal(lang, officer, slot)
-        or await rules.schedule_refusal(session, lang, officer, slot, rest, set())
+        or await rules.schedule_refusal(session, lang, officer, slot, rest, ignore)
     )
+
+
+def _assignment_details(shift: Shift, venue: Venue, officer: User, **extra: Any) -> dict[str, Any]:
+    return {
+        "shift_id": shift.id,
+        "officer_id": officer.id,
+        "officer": officer.name,
+        "venue": venue.name,
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        **extra,
+    }
+
+
+async def _try_assign(
+    session: AsyncSession, lang: str, rest: timedelta, shift: Shift, venue: Venue, officer: User, principal: Principal
+) -> Assignment | rules.Refused:
+    refused = await _refusal(session, lang, rest, shift, officer, set())
     if refused:
         return refused
     assignment = Assignment(id=uuid.uuid4(), shift_id=shift.id, user_id=officer.id, assigned_by=principal.user_id)
@@ -311,8 +368,69 @@ async def assign(
     outcome = await _try_assign(session, lang, rest, shift, venue, officer, principal)
     if isinstance(outcome, rules.Refused):
         raise _refuse(outcome)
+    details = _assignment_details(shift, venue, officer)
+    await record(session, principal, "assignment.create", ("assignment", outcome.id), details)
     await session.commit()
     return outcome
+
+
+async def check(
+    session: AsyncSession, lang: str, rest: timedelta, shift_id: uuid.UUID, officer_ids: Sequence[uuid.UUID]
+) -> list[CheckResult]:
+    """What assigning each officer on their own would answer now, without writing anything (no locks either:
+    the real assignment checks again under its locks)."""
+    shift = (
+        await session.execute(select(Shift).where(Shift.id == shift_id, Shift.deleted_at.is_(None)))
+    ).scalar_one_or_none()
+    if shift is None:
+        raise NotFound(f"No shift {shift_id}.")
+    wanted = list(dict.fromkeys(officer_ids))
+    # One query each for the candidates, those already on the shift and the headcount used; then one
+    # schedule query per candidate (an index range on their own shifts): a search page stays interactive.
+    found = await session.execute(
+        select(User).where(User.id.in_(wanted), User.deleted_at.is_(None), User.role.in_(OFFICER_ROLES))
+    )
+    officers = {u.id: u for u in found.scalars()}
+    on_shift = set(
+        (
+            await session.execute(
+                select(Assignment.user_id).where(
+                    Assignment.shift_id == shift.id, Assignment.deleted_at.is_(None), Assignment.user_id.in_(wanted)
+                )
+            )
+        ).scalars()
+    )
+    assigned = await rules.live_count(session, shift.id)
+    slot = rules.Slot(shift.id, shift.starts_at, shift.ends_at)
+    results: list[CheckResult] = []
+    for officer_id in wanted:
+        officer = officers.get(officer_id)
+        if officer is None:
+            detail = gettext(lang, "No officer with this id.", domain=rules.DOMAIN)
+            results.append(CheckResult(officer_id, ok=False, reason="not_found", detail=detail))
+            continue
+        # The same rules, in the same order, as _refusal.
+        refused = (
+            rules.already_refusal(lang, officer)
+            if officer_id in on_shift
+            else rules.full_refusal(lang, assigned, shift.headcount)
+            or rules.stay_refusal(lang, officer, slot)
+            or await rules.schedule_refusal(session, lang, officer, slot, rest, set())
+        )
+        if refused is None:
+            results.append(CheckResult(officer_id, ok=True))
+        else:
+            results.append(
+                CheckResult(
+                    officer_id,
+                    ok=False,
+                    reason=refused.reason,  # type: ignore[arg-type]
+                    detail=refused.detail,
+                    conflicting_shift_id=refused.shift_id,
+                )
+            )
+    await session.rollback()
+    return results
 
 
 async def assign_bulk(
@@ -339,8 +457,20 @@ async def assign_bulk(
             results.append(BulkResult(officer_id, "refused", reason=outcome.reason, detail=outcome.detail))  # type: ignore[arg-type]
         else:
             results.append(BulkResult(officer_id, "assigned", assignment_id=outcome.id))
-    await session.commit()
     assigned = sum(1 for r in results if r.status == "assigned")
+    if assigned:
+        # One entry for the one action, listing who was assigned (a bulk plan may hold thousands of officers).
+        details = {
+            "shift_id": shift.id,
+            "venue": venue.name,
+            "starts_at": shift.starts_at,
+            "assigned": [
+                {"officer_id": r.officer_id, "assignment_id": r.assignment_id} for r in results if r.assignment_id
+            ],
+            "refused": len(results) - assigned,
+        }
+        await record(session, principal, "assignment.bulk", ("shift", shift.id), details)
+    await session.commit()
     return BulkOut(assigned=assigned, refused=len(results) - assigned, results=results)
 
 
@@ -355,12 +485,16 @@ async def _locked_assignment(session: AsyncSession, assignment_id: uuid.UUID) ->
     return assignment
 
 
-async def unassign(session: AsyncSession, assignment_id: uuid.UUID) -> None:
+async def unassign(session: AsyncSession, principal: Principal, assignment_id: uuid.UUID) -> None:
     version = await transaction_version(session)
     assignment = await _locked_assignment(session, assignment_id)
     shift = await _locked_shift(session, assignment.shift_id)
     venue = await _venue(session, shift.venue_id)
+    officer = await session.get(User, assignment.user_id)
+    assert officer is not None
     assignment.soft_delete()
+    details = _assignment_details(shift, venue, officer)
+    await record(session, principal, "assignment.delete", ("assignment", assignment.id), details)
     # The shift still exists but this officer may no longer see it: a tombstone tells their phone.
     session.add(Tombstone(entity="shift", entity_id=str(shift.id), user_id=str(assignment.user_id), version=version))
     _notify(session, assignment, "unassigned", snapshot(shift, venue.name), None)
@@ -368,7 +502,12 @@ async def unassign(session: AsyncSession, assignment_id: uuid.UUID) -> None:
 
 
 async def move(
-    session: AsyncSession, lang: str, rest: timedelta, assignment_id: uuid.UUID, target_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    lang: str,
+    rest: timedelta,
+    assignment_id: uuid.UUID,
+    target_id: uuid.UUID,
 ) -> Assignment:
     """Moves an officer to another shift as one change: same assignment, new shift, one push (old → new)."""
     version = await transaction_version(session)
@@ -388,20 +527,7 @@ async def move(
     assert officer is not None
     if target.id == source.id:
         raise _refuse(rules.already_refusal(lang, officer))
-    slot = rules.Slot(target.id, target.starts_at, target.ends_at)
-    already = (
-        await session.execute(
-            select(Assignment.id).where(
-                Assignment.shift_id == target.id, Assignment.user_id == officer.id, Assignment.deleted_at.is_(None)
-            )
-        )
-    ).first()
-    refused = (
-        (rules.already_refusal(lang, officer) if already else None)
-        or rules.full_refusal(lang, await rules.live_count(session, target.id), target.headcount)
-        or rules.stay_refusal(lang, officer, slot)
-        or await rules.schedule_refusal(session, lang, officer, slot, rest, {source.id})
-    )
+    refused = await _refusal(session, lang, rest, target, officer, {source.id})
     if refused:
         raise _refuse(refused)
     source_venue = await _venue(session, source.venue_id)
@@ -409,6 +535,13 @@ async def move(
     assignment.shift_id = target.id
     session.add(Tombstone(entity="shift", entity_id=str(source.id), user_id=str(officer.id), version=version))
     _notify(session, assignment, "moved", snapshot(source, source_venue.name), snapshot(target, target_venue.name))
+    details = {
+        "officer_id": officer.id,
+        "officer": officer.name,
+        "before": _audited(source, source_venue.name),
+        "after": _audited(target, target_venue.name),
+    }
+    await record(session, principal, "assignment.move", ("assignment", assignment.id), details)
     await session.commit()
     return assignment
 

@@ -74,6 +74,24 @@ class BulkResult(msgspec.Struct, omit_defaults=True):
     detail: str | None = None
 
 
+class CheckIn(msgspec.Struct):
+    officer_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=200)]
+
+
+class CheckResult(msgspec.Struct, omit_defaults=True):
+    """Would assigning this officer be accepted now? If not, the refusal the real call would give."""
+
+    officer_id: uuid.UUID
+    ok: bool
+    reason: Refusal | None = None
+    detail: str | None = None
+    conflicting_shift_id: uuid.UUID | None = None
+
+
+class CheckOut(msgspec.Struct):
+    results: list[CheckResult]
+
+
 class BulkOut(msgspec.Struct):
     assigned: int
     refused: int
