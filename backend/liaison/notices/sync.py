@@ -66,8 +66,9 @@ async def briefings_changed(session: AsyncSession, principal: Principal, after: 
 
 
 def _notice_id(args: dict[str, Any]) -> uuid.UUID:
+    # The PWA names the id after what it acknowledges (notice_id, briefing_id); scripts may say `id`.
     try:
-        return uuid.UUID(str(args.get("id") or args.get("notice_id")))
+        return uuid.UUID(str(args.get("id") or args.get("notice_id") or args.get("briefing_id")))
     except ValueError:
         raise Invalid(
             "args.id must be the notice's id", errors=[{"field": "args.id", "message": "not a UUID"}]
