@@ -18,6 +18,7 @@ from liaison.notices.views import as_data, notice_out, pick
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
 from liaison.sync.registry import SyncChange, mutation, pull_source
+from liaison.sync.shared import fragments
 
 DOMAIN = "notices"
 BODY_LIMIT = 240
@@ -30,29 +31,79 @@ CANCELLED_BODY = N_("This message was cancelled. You can disregard it.")
 
 async def _changed(session: AsyncSession, principal: Principal, kind: str, after: int, upto: int) -> list[SyncChange]:
     """The caller's notices of `kind` sent, acknowledged, cancelled or replaced in (after, upto]."""
+    changes = []
+    rows = [row for row in await _recipient_rows(session, principal, after, upto) if row.kind == kind]
+    texts = await _texts(session, principal.locale, rows)
+    for row in rows:
+        version = min(max(row.r_version, row.version), upto)
+        if row.superseded_at is not None or row.deleted_at is not None:
+            # Replaced by an update (which may not include this person): gone from this phone.
+            changes.append(SyncChange(entity=kind, id=str(row.id), op="delete", data=None, version=version))
+            continue
+        text = texts.get(row.id)
+        if text is None:  # removed from the database between the two reads
+            continue
+        data = {**text, "acknowledged_at": row.acknowledged_at}
+        changes.append(SyncChange(entity=kind, id=str(row.id), op="upsert", data=data, version=version))
+    return sorted(changes, key=lambda c: c.version)
+
+
+async def _recipient_rows(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[Any]:
+    """The caller's notices and briefings that changed in the range: one query for both sources of a pull,
+    without their texts (those are the same for every reader of a language: see `_texts`)."""
+    key = ("notices.recipient_rows", principal.user_id, after, upto)
+    rows = session.info.get(key)
+    if rows is not None:
+        return rows  # type: ignore[no-any-return]
     r = NoticeRecipient
     in_range = or_(
         and_(r.version > after, r.version <= upto),
         and_(Notice.version > after, Notice.version <= upto),
     )
     query = (
-        select(Notice, r)
+        select(
+            Notice.id,
+            Notice.kind,
+            Notice.version,
+            Notice.superseded_at,
+            Notice.deleted_at,
+            r.version.label("r_version"),
+            r.acknowledged_at,
+        )
         .join(r, r.notice_id == Notice.id)
-        .where(r.user_id == principal.user_id, Notice.kind == kind, in_range)
+        .where(r.user_id == principal.user_id, in_range)
     )
     if after == 0:
         # A first pull needs no deletes for what the phone never had.
         query = query.where(Notice.superseded_at.is_(None), Notice.deleted_at.is_(None))
-    changes = []
-    for notice, recipient in (await session.execute(query)).all():
-        version = min(max(recipient.version, notice.version), upto)
-        if notice.superseded_at is not None or notice.deleted_at is not None:
-            # Replaced by an update (which may not include this person): gone from this phone.
-            changes.append(SyncChange(entity=kind, id=str(notice.id), op="delete", data=None, version=version))
-            continue
-        data = as_data(notice_out(notice, principal.locale, None, recipient))
-        changes.append(SyncChange(entity=kind, id=str(notice.id), op="upsert", data=data, version=version))
-    return sorted(changes, key=lambda c: c.version)
+    rows = list(await session.execute(query))
+    session.info[key] = rows
+    return rows
+
+
+async def _texts(session: AsyncSession, locale: str, rows: list[Any]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each notice as its readers in `locale` get it (acknowledged_at aside), by notice id.
+
+    Kept per (notice, version, language): every change to a notice gives it a new version. A notice read here
+    may be newer than its row above (it changed in between): it is kept under its own version, and the change
+    reaches the phone in the next pass anyway.
+    """
+    cache = fragments(session)
+    texts: dict[uuid.UUID, dict[str, Any]] = {}
+    missing = []
+    for row in rows:
+        if row.superseded_at is None and row.deleted_at is None:
+            text = cache.get(("notice", row.id, row.version, locale))
+            if text is None:
+                missing.append(row.id)
+            else:
+                texts[row.id] = text
+    if missing:
+        for notice in (await session.execute(select(Notice).where(Notice.id.in_(missing)))).scalars():
+            text = as_data(notice_out(notice, locale, None, None))
+            cache.put(("notice", notice.id, notice.version, locale), text)
+            texts[notice.id] = text
+    return texts
 
 
 @pull_source("notice")
