@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
@@ -17,7 +17,8 @@ from liaison.notices.models import Notice, NoticeRecipient
 from liaison.notices.views import as_data, notice_out, pick
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
-from liaison.sync.registry import SyncChange, mutation, pull_source
+from liaison.sync.changes import after_key, in_range
+from liaison.sync.registry import PageKey, SyncChange, mutation, page_of, paged_pull_source
 from liaison.sync.shared import fragments
 
 DOMAIN = "notices"
@@ -56,10 +57,7 @@ async def _recipient_rows(session: AsyncSession, principal: Principal, after: in
     if rows is not None:
         return rows  # type: ignore[no-any-return]
     r = NoticeRecipient
-    in_range = or_(
-        and_(r.version > after, r.version <= upto),
-        and_(Notice.version > after, Notice.version <= upto),
-    )
+    changed = or_(in_range(r.version, after, upto), in_range(Notice.version, after, upto))
     query = (
         select(
             Notice.id,
@@ -71,7 +69,7 @@ async def _recipient_rows(session: AsyncSession, principal: Principal, after: in
             r.acknowledged_at,
         )
         .join(r, r.notice_id == Notice.id)
-        .where(r.user_id == principal.user_id, in_range)
+        .where(r.user_id == principal.user_id, changed)
     )
     if after == 0:
         # A first pull needs no deletes for what the phone never had.
@@ -106,14 +104,51 @@ async def _texts(session: AsyncSession, locale: str, rows: list[Any]) -> dict[uu
     return texts
 
 
-@pull_source("notice")
-async def notices_changed(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[SyncChange]:
-    return await _changed(session, principal, "notice", after, upto)
+async def _all_changed(
+    session: AsyncSession, principal: Principal, kind: str, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    """A coordinator's console: every notice of `kind` sent, as GET /api/notices/{id} shows it to them
+    (audience and every language; the live acknowledgement counts come from /acknowledgements)."""
+    query = select(Notice).where(
+        Notice.kind == kind, in_range(Notice.version, after, upto), after_key(Notice.version, Notice.id, start)
+    )
+    if after == 0:
+        query = query.where(Notice.deleted_at.is_(None))
+    rows = await session.execute(query.order_by(Notice.version, Notice.id).limit(limit))
+    return [
+        SyncChange(entity=kind, id=str(n.id), op="delete", data=None, version=n.version)
+        if n.deleted_at is not None
+        else SyncChange(
+            entity=kind,
+            id=str(n.id),
+            op="upsert",
+            data=as_data(notice_out(n, principal.locale, None, None, staff=True)),
+            version=n.version,
+        )
+        for n in rows.scalars()
+    ]
 
 
-@pull_source("briefing")
-async def briefings_changed(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[SyncChange]:
-    return await _changed(session, principal, "briefing", after, upto)
+async def _notices(
+    session: AsyncSession, principal: Principal, kind: str, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    if principal.manages_all:
+        return await _all_changed(session, principal, kind, after, upto, start, limit)
+    return page_of(await _changed(session, principal, kind, after, upto), start, limit)
+
+
+@paged_pull_source("notice")
+async def notices_changed(
+    session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    return await _notices(session, principal, "notice", after, upto, start, limit)
+
+
+@paged_pull_source("briefing")
+async def briefings_changed(
+    session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    return await _notices(session, principal, "briefing", after, upto, start, limit)
 
 
 def _notice_id(args: dict[str, Any]) -> uuid.UUID:
