@@ -260,6 +260,53 @@ async def load(
     return len(latencies), elapsed, latencies
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[int, int, float, str]]:
+    """(pid, parent pid, CPU seconds used, command line) of every process this user may read."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found.append((int(entry.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS, cmdline))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds spent by the server processes, the database's backends for the bench database (PostgreSQL)
+    and this client during a phase: what one snapshot costs, whatever else the machine's cores are doing."""
+
+    def __init__(self, server_pid: int, database: str | None) -> None:
+        self.server_pid, self.database = server_pid, database
+
+    def _read(self) -> dict[str, float]:
+        procs = _processes()
+        tree, changed = {self.server_pid}, True
+        while changed:
+            grown = tree | {pid for pid, parent, _, _ in procs if parent in tree}
+            changed, tree = grown != tree, grown
+        server = sum(cpu for pid, _, cpu, _ in procs if pid in tree)
+        db = sum(
+            cpu for _, _, cpu, cmd in procs if self.database and cmd.startswith("postgres:") and self.database in cmd
+        )
+        return {"server": server, "database": db, "client": time.process_time()}
+
+    def __enter__(self) -> CpuMeter:
+        self.start = self._read()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        end = self._read()
+        self.used = {k: end[k] - self.start[k] for k in end}
+
+
 def load_average() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
@@ -302,7 +349,8 @@ async def bench_polls(server: Server, phones: list[Phone], seconds: float, concu
 
     bound = 2_000_000
     await load(concurrency, 1.0, bound, hello)  # warm-up of both paths
-    await load(concurrency, 1.0, bound, poll)
+    # Every poller's sign-in cached by every worker process (each has its own token cache) before measuring.
+    await load(concurrency, 15.0, len(states) * server.workers * 4, poll)
     hello_n, hello_s, _ = await load(concurrency, seconds, bound, hello)
     statuses.clear()
     poll_n, poll_s, poll_lat = await load(concurrency, seconds, bound, poll)
@@ -335,7 +383,10 @@ async def bench_snapshots(server: Server, phones: list[Phone], concurrency: int,
             if not body["more"]:
                 return
 
-    done, elapsed, latencies = await load(concurrency, budget, len(phones), snapshot)
+    database = server.url.rsplit("/", 1)[-1] if server.url.startswith("postgresql") else None
+    assert server.proc is not None
+    with CpuMeter(server.proc.pid, database) as cpu:
+        done, elapsed, latencies = await load(concurrency, budget, len(phones), snapshot)
     rate = done / elapsed
     return {
         "phones": len(phones),
@@ -346,6 +397,7 @@ async def bench_snapshots(server: Server, phones: list[Phone], concurrency: int,
         "p99_ms": pct(latencies, 0.99),
         "changes_per_snapshot": changes[0] / max(done, 1),
         "all_in_seconds": len(phones) / rate,
+        **{f"cpu_{k}_ms": v * 1000 / max(done, 1) for k, v in cpu.used.items()},
     }
 
 
@@ -434,6 +486,15 @@ def _print_snapshots(label: str, s: dict[str, float], load_before: str) -> None:
         f" {needed:,.0f} s (target <= {TARGET_SECONDS:.0f} s, >= {TARGET_PHONES / TARGET_SECONDS:,.0f}/s) {verdict}"
         f" | ratio to target {s['per_second'] / (TARGET_PHONES / TARGET_SECONDS):.2f}"
         f" | load {load_before} -> {load_average()}",
+        flush=True,
+    )
+    cores = os.cpu_count() or 1
+    served = s["cpu_server_ms"] + s["cpu_database_ms"]
+    print(
+        f"    CPU per snapshot: server {s['cpu_server_ms']:.2f} ms, database {s['cpu_database_ms']:.2f} ms,"
+        f" load client {s['cpu_client_ms']:.2f} ms; {cores} idle cores would do at most"
+        f" {cores * 1000 / (served + s['cpu_client_ms']):,.0f}/s with this client on them,"
+        f" {cores * 1000 / served:,.0f}/s without it (CPU-bound estimate from the figures above)",
         flush=True,
     )
 
