@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
@@ -49,15 +49,9 @@ async def _changed(session: AsyncSession, principal: Principal, kind: str, after
     return sorted(changes, key=lambda c: c.version)
 
 
-async def _recipient_rows(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[Any]:
-    """The caller's notices and briefings that changed in the range: one query for both sources of a pull,
-    without their texts (those are the same for every reader of a language: see `_texts`)."""
-    key = ("notices.recipient_rows", principal.user_id, after, upto)
-    rows = session.info.get(key)
-    if rows is not None:
-        return rows  # type: ignore[no-any-return]
+def _recipient_rows_query(first_pull: bool) -> Select[Any]:
     r = NoticeRecipient
-    changed = or_(in_range(r.version, after, upto), in_range(Notice.version, after, upto))
+    after, upto = bindparam("after"), bindparam("upto")
     query = (
         select(
             Notice.id,
@@ -69,12 +63,30 @@ async def _recipient_rows(session: AsyncSession, principal: Principal, after: in
             r.acknowledged_at,
         )
         .join(r, r.notice_id == Notice.id)
-        .where(r.user_id == principal.user_id, changed)
+        .where(
+            r.user_id == bindparam("user_id"),
+            or_(and_(r.version > after, r.version <= upto), and_(Notice.version > after, Notice.version <= upto)),
+        )
     )
-    if after == 0:
+    if first_pull:
         # A first pull needs no deletes for what the phone never had.
         query = query.where(Notice.superseded_at.is_(None), Notice.deleted_at.is_(None))
-    rows = list(await session.execute(query))
+    return query
+
+
+# Built once (they run once per phone after a mass reconnect): not rebuilt nor re-keyed for the compiled cache.
+_FIRST_PULL, _SINCE = _recipient_rows_query(True), _recipient_rows_query(False)
+
+
+async def _recipient_rows(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[Any]:
+    """The caller's notices and briefings that changed in the range: one query for both sources of a pull,
+    without their texts (those are the same for every reader of a language: see `_texts`)."""
+    key = ("notices.recipient_rows", principal.user_id, after, upto)
+    rows = session.info.get(key)
+    if rows is not None:
+        return rows  # type: ignore[no-any-return]
+    query = _FIRST_PULL if after == 0 else _SINCE
+    rows = list(await session.execute(query, {"user_id": principal.user_id, "after": after, "upto": upto}))
     session.info[key] = rows
     return rows
 

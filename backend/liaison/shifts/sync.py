@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
@@ -94,6 +94,20 @@ def shift_data(row: Any) -> dict[str, Any]:
     }
 
 
+# Built once: after a mass reconnect it runs once per phone, and a prebuilt statement is neither rebuilt nor
+# re-keyed for SQLAlchemy's compiled cache each time.
+_OWN_SNAPSHOT = (
+    select(*(c.label(f"a_{c.key}") for c in _ASSIGNMENT_COLUMNS), *_SHIFT_COLUMNS)
+    .select_from(Assignment)
+    .join(Shift, Shift.id == Assignment.shift_id)
+    .where(
+        Assignment.user_id == bindparam("user_id"),
+        Assignment.deleted_at.is_(None),
+        Assignment.version <= bindparam("upto"),
+    )
+)
+
+
 def _own_first_pull(principal: Principal, after: int) -> bool:
     return after == 0 and principal.role == "officer"
 
@@ -108,17 +122,10 @@ async def _own_snapshot(session: AsyncSession, principal: Principal, upto: int) 
     found = session.info.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    a_columns = [c.label(f"a_{c.key}") for c in _ASSIGNMENT_COLUMNS]
-    query = (
-        select(*a_columns, *_SHIFT_COLUMNS)
-        .select_from(Assignment)
-        .join(Shift, Shift.id == Assignment.shift_id)
-        .where(Assignment.user_id == principal.user_id, Assignment.deleted_at.is_(None), Assignment.version <= upto)
-    )
     assignments: list[SyncChange] = []
     shifts: dict[uuid.UUID, SyncChange] = {}
     cache = fragments(session)
-    for r in await session.execute(query):
+    for r in await session.execute(_OWN_SNAPSHOT, {"user_id": principal.user_id, "upto": upto}):
         if r.a_version > 0:
             data = {
                 "id": r.a_id,
