@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.alerts import service
@@ -13,7 +14,7 @@ from liaison.i18n.catalogs import N_, gettext
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
 from liaison.sync.registry import SyncChange, pull_source
-from liaison.sync.shared import answers, raw
+from liaison.sync.shared import shared_answer
 
 DOMAIN = service.DOMAIN
 PUSH_TITLE = N_("Alert level: {label}")
@@ -26,8 +27,11 @@ BODY_LIMIT = 240
 @pull_source("alert_level")
 async def alert_level_changed(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[SyncChange]:
     """The same for every caller of one language: read once per range and language (see sync/shared.py)."""
-    return await answers(session).get_or_build(
-        ("alert_level", after, upto, principal.locale), lambda: _alert_level(session, principal.locale, after, upto)
+    return await shared_answer(
+        session,
+        ("alert_level", after, upto, principal.locale),
+        upto,
+        lambda: _alert_level(session, principal.locale, after, upto),
     )
 
 
@@ -38,7 +42,7 @@ async def _alert_level(session: AsyncSession, locale: str, after: int, upto: int
         return []
     if latest > upto:
         return []
-    data = raw(await service.get_view(session, locale, None))
+    data = msgspec.to_builtins(await service.get_view(session, locale, None))
     return [SyncChange(entity="alert_level", id="current", op="upsert", data=data, version=latest)]
 
 

@@ -17,8 +17,8 @@ from liaison.notices.models import Notice, NoticeRecipient
 from liaison.notices.views import as_data, notice_out, pick
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
-from liaison.sync.changes import after_key, in_range
-from liaison.sync.registry import PageKey, SyncChange, mutation, page_of, paged_pull_source
+from liaison.sync.changes import in_range
+from liaison.sync.registry import SyncChange, mutation, pull_source
 from liaison.sync.shared import fragments
 
 DOMAIN = "notices"
@@ -117,16 +117,14 @@ async def _texts(session: AsyncSession, locale: str, rows: list[Any]) -> dict[uu
 
 
 async def _all_changed(
-    session: AsyncSession, principal: Principal, kind: str, after: int, upto: int, start: PageKey | None, limit: int
+    session: AsyncSession, principal: Principal, kind: str, after: int, upto: int
 ) -> list[SyncChange]:
     """A coordinator's console: every notice of `kind` sent, as GET /api/notices/{id} shows it to them
-    (audience and every language; the live acknowledgement counts come from /acknowledgements)."""
-    query = select(Notice).where(
-        Notice.kind == kind, in_range(Notice.version, after, upto), after_key(Notice.version, Notice.id, start)
-    )
+    (audience and every language; the live acknowledgement counts come from /acknowledgements). Notices are
+    written by hand, a few hundred over an event: not paged in SQL."""
+    query = select(Notice).where(Notice.kind == kind, in_range(Notice.version, after, upto))
     if after == 0:
         query = query.where(Notice.deleted_at.is_(None))
-    rows = await session.execute(query.order_by(Notice.version, Notice.id).limit(limit))
     return [
         SyncChange(entity=kind, id=str(n.id), op="delete", data=None, version=n.version)
         if n.deleted_at is not None
@@ -137,30 +135,24 @@ async def _all_changed(
             data=as_data(notice_out(n, principal.locale, None, None, staff=True)),
             version=n.version,
         )
-        for n in rows.scalars()
+        for n in (await session.execute(query)).scalars()
     ]
 
 
-async def _notices(
-    session: AsyncSession, principal: Principal, kind: str, after: int, upto: int, start: PageKey | None, limit: int
-) -> list[SyncChange]:
+async def _notices(session: AsyncSession, principal: Principal, kind: str, after: int, upto: int) -> list[SyncChange]:
     if principal.manages_all:
-        return await _all_changed(session, principal, kind, after, upto, start, limit)
-    return page_of(await _changed(session, principal, kind, after, upto), start, limit)
+        return await _all_changed(session, principal, kind, after, upto)
+    return await _changed(session, principal, kind, after, upto)
 
 
-@paged_pull_source("notice")
-async def notices_changed(
-    session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
-) -> list[SyncChange]:
-    return await _notices(session, principal, "notice", after, upto, start, limit)
+@pull_source("notice")
+async def notices_changed(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[SyncChange]:
+    return await _notices(session, principal, "notice", after, upto)
 
 
-@paged_pull_source("briefing")
-async def briefings_changed(
-    session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
-) -> list[SyncChange]:
-    return await _notices(session, principal, "briefing", after, upto, start, limit)
+@pull_source("briefing")
+async def briefings_changed(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[SyncChange]:
+    return await _notices(session, principal, "briefing", after, upto)
 
 
 def _notice_id(args: dict[str, Any]) -> uuid.UUID:

@@ -3,7 +3,8 @@
 Two kinds, both safe to serve again without a stale or foreign row:
 
 - A *range answer* (`shared_answer`): what a source returns for (after, upto] when it depends on nothing of
-  the caller but its language (venues, the alert level). Every version <= upto is committed, and a row
+  the caller but its language (venues, the alert level). Every version <= upto is committed (kept only when
+  the session read a clock value >= upto), and a row
   changed since has moved above upto and comes in the next pass, exactly as if the answer had been read a
   moment earlier. The key holds the range and the language, so a new clock value never meets an old answer.
 - A *row fragment* (`fragments`): one row's `data` for one version and language (a notice's text, a shift).
@@ -81,13 +82,38 @@ def _engine_of(session: AsyncSession) -> Any:
     return getattr(bind, "sync_engine", bind)
 
 
-def answers(session: AsyncSession) -> Lru:
-    """Range answers of the engine `session` reads from (a few per source and language)."""
+_COMMITTED = "liaison.sync.committed"
+
+
+def remember_committed(session: AsyncSession, clock: int) -> None:
+    """`clock` was read from the committed sync clock in this session: every version up to it is final."""
+    session.info[_COMMITTED] = max(clock, session.info.get(_COMMITTED, -1))
+
+
+async def shared_answer(
+    session: AsyncSession, key: Hashable, upto: int, build: Callable[[], Awaitable[list[T]]]
+) -> list[T]:
+    """The answer for `key` (which names the range), computed once per engine. Only for a range that ends at
+    or below a clock value this session read: above it, versions not committed yet could still join."""
+    if upto > session.info.get(_COMMITTED, -1):
+        return await build()
     engine = _engine_of(session)
     lru = _ANSWERS.get(engine)
     if lru is None:
         lru = _ANSWERS[engine] = Lru(256)
-    return lru
+
+    async def encoded() -> list[T]:
+        # Kept with each row's data already encoded: every answer that reuses it writes the bytes as they are.
+        return [_encoded(change) for change in await build()]
+
+    return await lru.get_or_build(key, encoded)
+
+
+def _encoded(change: T) -> T:
+    data = getattr(change, "data", None)
+    if isinstance(data, dict):
+        return msgspec.structs.replace(change, data=raw(data))  # type: ignore[type-var]
+    return change
 
 
 def fragments(session: AsyncSession) -> Lru:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from liaison.auth.principal import Principal
 from liaison.sync.changes import after_key, in_range
 from liaison.sync.registry import PageKey, SyncChange, paged_pull_source
-from liaison.sync.shared import answers, raw
+from liaison.sync.shared import shared_answer
 from liaison.venues.models import Venue
 from liaison.venues.schemas import venue_out
 
@@ -19,8 +19,8 @@ async def venues_changed(
     session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
 ) -> list[SyncChange]:
     """The same for everyone: read and encoded once per range, not once per phone (see sync/shared.py)."""
-    return await answers(session).get_or_build(
-        ("venue", after, upto, start, limit), lambda: _venues(session, after, upto, start, limit)
+    return await shared_answer(
+        session, ("venue", after, upto, start, limit), upto, lambda: _venues(session, after, upto, start, limit)
     )
 
 
@@ -34,6 +34,6 @@ async def _venues(session: AsyncSession, after: int, upto: int, start: PageKey |
         if venue.deleted_at is not None:
             changes.append(SyncChange(entity="venue", id=str(venue.id), op="delete", data=None, version=venue.version))
         else:
-            data = raw(msgspec.structs.asdict(venue_out(venue)))
+            data = msgspec.structs.asdict(venue_out(venue))
             changes.append(SyncChange(entity="venue", id=str(venue.id), op="upsert", data=data, version=venue.version))
     return changes
