@@ -351,9 +351,13 @@ async def bench_polls(server: Server, phones: list[Phone], seconds: float, concu
     await load(concurrency, 1.0, bound, hello)  # warm-up of both paths
     # Every poller's sign-in cached by every worker process (each has its own token cache) before measuring.
     await load(concurrency, 15.0, len(states) * server.workers * 4, poll)
-    hello_n, hello_s, _ = await load(concurrency, seconds, bound, hello)
+    database = server.url.rsplit("/", 1)[-1] if server.url.startswith("postgresql") else None
+    assert server.proc is not None
+    with CpuMeter(server.proc.pid, database) as hello_cpu:
+        hello_n, hello_s, _ = await load(concurrency, seconds, bound, hello)
     statuses.clear()
-    poll_n, poll_s, poll_lat = await load(concurrency, seconds, bound, poll)
+    with CpuMeter(server.proc.pid, database) as poll_cpu:
+        poll_n, poll_s, poll_lat = await load(concurrency, seconds, bound, poll)
     if set(statuses) != {304}:
         raise RuntimeError(f"unchanged polls were not all 304: {statuses}")
     hello_rate, poll_rate = hello_n / hello_s, poll_n / poll_s
@@ -363,6 +367,8 @@ async def bench_polls(server: Server, phones: list[Phone], seconds: float, concu
         "ratio": poll_rate / hello_rate,
         "poll_p50_ms": pct(poll_lat, 0.5),
         "poll_p99_ms": pct(poll_lat, 0.99),
+        "hello_cpu_ms": hello_cpu.used["server"] * 1000 / max(hello_n, 1),
+        "poll_cpu_ms": (poll_cpu.used["server"] + poll_cpu.used["database"]) * 1000 / max(poll_n, 1),
     }
 
 
@@ -455,12 +461,21 @@ async def run_one(label: str, url: str, workdir: Path, args: argparse.Namespace)
         f" | load {before} -> {load_average()}",
         flush=True,
     )
+    print(
+        f"    server CPU per request: bare route {polls['hello_cpu_ms']:.2f} ms,"
+        f" unchanged poll {polls['poll_cpu_ms']:.2f} ms (with the database's)",
+        flush=True,
+    )
     if args.polls_only:
         return
     before = load_average()
     async with Server(url, workdir, workers) as server:  # a fresh process: nothing cached
         snap = await bench_snapshots(server, phones, args.concurrency, args.budget)
     _print_snapshots(f"{len(phones):,} demo officers", snap, before)
+    served = snap["cpu_server_ms"] + snap["cpu_database_ms"]
+    print(
+        f"    one cold snapshot costs the CPU of {served / polls['hello_cpu_ms']:.0f} bare-route requests", flush=True
+    )
     if args.officers:
         phones, seconds = await prepare(url, args.officers, "large")
         print(
