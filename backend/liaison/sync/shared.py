@@ -117,7 +117,13 @@ def _encoded(change: T) -> T:
 
 
 def fragments(session: AsyncSession) -> Lru:
-    """Encoded row data by (entity, id, version, language...) for the engine `session` reads from."""
+    """Encoded row data by (entity, id, version, language...) for the engine `session` reads from.
+
+    Only for a session that reads committed rows (one that read the sync clock, as every pull does): a row
+    read inside an open transaction could carry a version that a rollback hands out again.
+    """
+    if _COMMITTED not in session.info:
+        return Lru(0)  # keeps nothing
     engine = _engine_of(session)
     lru = _FRAGMENTS.get(engine)
     if lru is None:
