@@ -1,16 +1,18 @@
 """Sync benchmark: unchanged polls (304) against a bare JSON route, and cold full snapshots after a mass reconnect.
 
-    python -m bench.sync [--no-postgres] [--officers 80000] [--seconds 5] [--concurrency 64]
+    python -m bench.sync [--no-postgres] [--no-sqlite] [--officers 80000] [--seconds 5] [--concurrency 64]
+                         [--workers N]
 
 For each database (a temporary SQLite file and a temporary PostgreSQL database) it seeds
 the demo (2,185 officers, two weeks of shifts), gives every officer an enrolled phone, starts the real
-server (uvicorn, one process) on 127.0.0.1 and measures, with an aiohttp keep-alive client:
+server (uvicorn, --workers processes, default one) on 127.0.0.1 and measures, with an aiohttp keep-alive client:
  (a) requests/s of GET /bench/hello (bare JSON, no auth) and of unchanged sync polls answered 304
      (If-None-Match, signed in) in the same run, and their ratio (target >= 0.7);
  (b) cold full snapshots/s — every officer's phone pulls everything from no cursor (following `more`), the
      server having just started (token cache and sync memo empty): p50/p99 per snapshot; then the same
      with --officers in all (default 80,000, generated with Core bulk inserts), target: all of them in <= 60 s.
-Traffic goes only to 127.0.0.1; every phase is bounded in requests and in time.
+Traffic goes only to 127.0.0.1; every phase is bounded in requests and in time. Each line ends with the machine's
+load average (1 min) before and after the phase: the client, the server and the database share its cores.
 """
 
 from __future__ import annotations
@@ -173,8 +175,8 @@ async def prepare(url: str, officers: int | None, token_prefix: str) -> tuple[li
 
 
 class Server:
-    def __init__(self, url: str, workdir: Path) -> None:
-        self.url, self.workdir = url, workdir
+    def __init__(self, url: str, workdir: Path, workers: int = 1) -> None:
+        self.url, self.workdir, self.workers = url, workdir, workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -192,7 +194,15 @@ class Server:
             "PYTHONPATH": f"{ROOT / 'backend'}:{ROOT}",
         }
         command = [sys.executable, "-m", "uvicorn", "bench.sync_app:app", "--factory", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--workers", "1", "--no-access-log", "--log-level", "warning"]
+        command += [
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
         # Started once per phase and left to run concurrently with the load client: Popen returns at once.
         self.proc = subprocess.Popen(  # noqa: ASYNC220
             command,
@@ -204,6 +214,7 @@ class Server:
                 try:
                     async with http.get(f"{self.base}/health") as response:
                         if response.status == 200:
+                            await asyncio.sleep(1.0 if self.workers > 1 else 0)  # every worker up, not just one
                             return self
                 except aiohttp.ClientError:
                     pass
@@ -249,6 +260,57 @@ async def load(
     return len(latencies), elapsed, latencies
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[int, int, float, str]]:
+    """(pid, parent pid, CPU seconds used, command line) of every process this user may read."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found.append((int(entry.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS, cmdline))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds spent by the server processes, the database's backends for the bench database (PostgreSQL)
+    and this client during a phase: what one snapshot costs, whatever else the machine's cores are doing."""
+
+    def __init__(self, server_pid: int, database: str | None) -> None:
+        self.server_pid, self.database = server_pid, database
+
+    def _read(self) -> dict[str, float]:
+        procs = _processes()
+        tree, changed = {self.server_pid}, True
+        while changed:
+            grown = tree | {pid for pid, parent, _, _ in procs if parent in tree}
+            changed, tree = grown != tree, grown
+        server = sum(cpu for pid, _, cpu, _ in procs if pid in tree)
+        db = sum(
+            cpu for _, _, cpu, cmd in procs if self.database and cmd.startswith("postgres:") and self.database in cmd
+        )
+        return {"server": server, "database": db, "client": time.process_time()}
+
+    def __enter__(self) -> CpuMeter:
+        self.start = self._read()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        end = self._read()
+        self.used = {k: end[k] - self.start[k] for k in end}
+
+
+def load_average() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
@@ -287,10 +349,15 @@ async def bench_polls(server: Server, phones: list[Phone], seconds: float, concu
 
     bound = 2_000_000
     await load(concurrency, 1.0, bound, hello)  # warm-up of both paths
-    await load(concurrency, 1.0, bound, poll)
-    hello_n, hello_s, _ = await load(concurrency, seconds, bound, hello)
+    # Every poller's sign-in cached by every worker process (each has its own token cache) before measuring.
+    await load(concurrency, 15.0, len(states) * server.workers * 4, poll)
+    database = server.url.rsplit("/", 1)[-1] if server.url.startswith("postgresql") else None
+    assert server.proc is not None
+    with CpuMeter(server.proc.pid, database) as hello_cpu:
+        hello_n, hello_s, _ = await load(concurrency, seconds, bound, hello)
     statuses.clear()
-    poll_n, poll_s, poll_lat = await load(concurrency, seconds, bound, poll)
+    with CpuMeter(server.proc.pid, database) as poll_cpu:
+        poll_n, poll_s, poll_lat = await load(concurrency, seconds, bound, poll)
     if set(statuses) != {304}:
         raise RuntimeError(f"unchanged polls were not all 304: {statuses}")
     hello_rate, poll_rate = hello_n / hello_s, poll_n / poll_s
@@ -300,6 +367,8 @@ async def bench_polls(server: Server, phones: list[Phone], seconds: float, concu
         "ratio": poll_rate / hello_rate,
         "poll_p50_ms": pct(poll_lat, 0.5),
         "poll_p99_ms": pct(poll_lat, 0.99),
+        "hello_cpu_ms": hello_cpu.used["server"] * 1000 / max(hello_n, 1),
+        "poll_cpu_ms": (poll_cpu.used["server"] + poll_cpu.used["database"]) * 1000 / max(poll_n, 1),
     }
 
 
@@ -320,7 +389,10 @@ async def bench_snapshots(server: Server, phones: list[Phone], concurrency: int,
             if not body["more"]:
                 return
 
-    done, elapsed, latencies = await load(concurrency, budget, len(phones), snapshot)
+    database = server.url.rsplit("/", 1)[-1] if server.url.startswith("postgresql") else None
+    assert server.proc is not None
+    with CpuMeter(server.proc.pid, database) as cpu:
+        done, elapsed, latencies = await load(concurrency, budget, len(phones), snapshot)
     rate = done / elapsed
     return {
         "phones": len(phones),
@@ -331,6 +403,7 @@ async def bench_snapshots(server: Server, phones: list[Phone], concurrency: int,
         "p99_ms": pct(latencies, 0.99),
         "changes_per_snapshot": changes[0] / max(done, 1),
         "all_in_seconds": len(phones) / rate,
+        **{f"cpu_{k}_ms": v * 1000 / max(done, 1) for k, v in cpu.used.items()},
     }
 
 
@@ -371,39 +444,53 @@ def migrate(url: str) -> None:
 
 async def run_one(label: str, url: str, workdir: Path, args: argparse.Namespace) -> None:
     print(f"\n== {label} ==", flush=True)
+    workers = args.workers
     migrate(url)
     started = time.perf_counter()
     await seed(url)
     phones, _ = await prepare(url, None, "demo")
     print(f"demo seeded, {len(phones)} officer phones enrolled in {time.perf_counter() - started:.1f} s", flush=True)
-    async with Server(url, workdir) as server:
+    before = load_average()
+    async with Server(url, workdir, workers) as server:
         polls = await bench_polls(server, phones, args.seconds, args.concurrency)
     print(
         f"(a) bare JSON route {polls['hello_rps']:,.0f} req/s"
         f" | unchanged sync poll (304) {polls['poll_rps']:,.0f} req/s"
         f" (p50 {polls['poll_p50_ms']:.1f} ms, p99 {polls['poll_p99_ms']:.1f} ms)"
-        f" | ratio {polls['ratio']:.2f} (target >= 0.70) {'OK' if polls['ratio'] >= 0.7 else 'MISSED'}",
+        f" | ratio {polls['ratio']:.2f} (target >= 0.70) {'OK' if polls['ratio'] >= 0.7 else 'MISSED'}"
+        f" | load {before} -> {load_average()}",
+        flush=True,
+    )
+    print(
+        f"    server CPU per request: bare route {polls['hello_cpu_ms']:.2f} ms,"
+        f" unchanged poll {polls['poll_cpu_ms']:.2f} ms (with the database's)",
         flush=True,
     )
     if args.polls_only:
         return
-    async with Server(url, workdir) as server:  # a fresh process: nothing cached
+    before = load_average()
+    async with Server(url, workdir, workers) as server:  # a fresh process: nothing cached
         snap = await bench_snapshots(server, phones, args.concurrency, args.budget)
-    _print_snapshots(f"{len(phones):,} demo officers", snap)
+    _print_snapshots(f"{len(phones):,} demo officers", snap, before)
+    served = snap["cpu_server_ms"] + snap["cpu_database_ms"]
+    print(
+        f"    one cold snapshot costs the CPU of {served / polls['hello_cpu_ms']:.0f} bare-route requests", flush=True
+    )
     if args.officers:
         phones, seconds = await prepare(url, args.officers, "large")
         print(
             f"{len(phones):,} officers with two weeks of shifts generated and enrolled in {seconds:.1f} s", flush=True
         )
-        async with Server(url, workdir) as server:
+        before = load_average()
+        async with Server(url, workdir, workers) as server:
             snap = await bench_snapshots(server, phones, args.concurrency, args.budget)
-        _print_snapshots(f"{len(phones):,} officers", snap)
+        _print_snapshots(f"{len(phones):,} officers", snap, before)
 
 
 TARGET_PHONES, TARGET_SECONDS = 80_000, 60.0  # a mass reconnect of 80,000 phones served within a minute
 
 
-def _print_snapshots(label: str, s: dict[str, float]) -> None:
+def _print_snapshots(label: str, s: dict[str, float], load_before: str) -> None:
     needed = TARGET_PHONES / s["per_second"]
     verdict = "OK" if needed <= TARGET_SECONDS else "MISSED"
     partial = "" if s["done"] == s["phones"] else f" (time budget: {s['done']:,.0f} of {s['phones']:,.0f} done)"
@@ -411,7 +498,18 @@ def _print_snapshots(label: str, s: dict[str, float]) -> None:
         f"(b) cold full snapshots, {label}: {s['per_second']:,.0f}/s,"
         f" p50 {s['p50_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms,"
         f" {s['changes_per_snapshot']:.0f} changes each{partial} -> {TARGET_PHONES:,} phones at this rate:"
-        f" {needed:,.0f} s (target <= {TARGET_SECONDS:.0f} s, >= {TARGET_PHONES / TARGET_SECONDS:,.0f}/s) {verdict}",
+        f" {needed:,.0f} s (target <= {TARGET_SECONDS:.0f} s, >= {TARGET_PHONES / TARGET_SECONDS:,.0f}/s) {verdict}"
+        f" | ratio to target {s['per_second'] / (TARGET_PHONES / TARGET_SECONDS):.2f}"
+        f" | load {load_before} -> {load_average()}",
+        flush=True,
+    )
+    cores = os.cpu_count() or 1
+    served = s["cpu_server_ms"] + s["cpu_database_ms"]
+    print(
+        f"    CPU per snapshot: server {s['cpu_server_ms']:.2f} ms, database {s['cpu_database_ms']:.2f} ms,"
+        f" load client {s['cpu_client_ms']:.2f} ms; {cores} idle cores would do at most"
+        f" {cores * 1000 / (served + s['cpu_client_ms']):,.0f}/s with this client on them,"
+        f" {cores * 1000 / served:,.0f}/s without it (CPU-bound estimate from the figures above)",
         flush=True,
     )
 
@@ -429,9 +527,13 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each poll measurement")
     parser.add_argument("--budget", type=float, default=120.0, help="time limit of each snapshot run, seconds")
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn --workers)")
     parser.add_argument("--polls-only", action="store_true", help="measure (a) only")
     args = parser.parse_args()
-    print(f"sync benchmark, {os.cpu_count()} CPUs, one server process, {args.concurrency} concurrent connections")
+    print(
+        f"sync benchmark, {os.cpu_count()} CPUs, {args.workers} server process(es),"
+        f" {args.concurrency} concurrent connections, load average {load_average()}"
+    )
     workdir = Path(tempfile.mkdtemp(prefix="liaison-bench-sync-"))
     try:
         if args.sqlite:

@@ -8,13 +8,15 @@ B cannot take 6 before A has committed, and a pull only goes up to the committed
 from __future__ import annotations
 
 import asyncio
+import random
 
+import pytest
 from sqlalchemy import select
 
 from liaison.database import make_engine, make_sessionmaker
 from liaison.shifts.models import Shift
 from liaison.sync.versioning import SyncClock
-from tests.sync_helpers import entities, pull_all
+from tests.sync_helpers import apply, entities, pull_all
 
 
 async def test_two_transactions_committing_late_never_make_a_reader_skip_a_change(client, signed, app):
@@ -86,3 +88,48 @@ async def test_a_version_taken_in_a_rolled_back_savepoint_is_not_reused(client, 
     # And a phone sees it.
     changed = await pull_all(client, signed.auth("coordinator"))
     assert "kept" in [c["data"]["notes"] for c in entities(changed["changes"], "shift")]
+
+
+async def test_a_phone_pulling_while_many_writers_commit_ends_with_every_change(client, signed, app):
+    """Twenty transactions race to change two shifts, each holding its version a random while before committing,
+    and a phone pulls all along: its replica must end equal to a fresh snapshot, the last write of each shift."""
+    if app.state.settings.is_sqlite:
+        pytest.skip("SQLite has one writer at a time: there is no race to lose")
+    headers = signed.auth("coordinator")
+    first = await pull_all(client, headers)
+    replica, cursor = apply({}, first["changes"]), first["cursor"]
+    engine = make_engine(app.state.settings)
+    sessions = make_sessionmaker(engine)
+    shifts = [signed.shift_today.id, signed.shift_tomorrow.id]
+    pauses = random.Random(3)
+    last_commit: dict[str, str] = {}
+    writing = True
+
+    async def writer(i: int) -> None:
+        async with sessions() as session:
+            await asyncio.sleep(pauses.random() * 0.05)
+            shift = await session.get(Shift, shifts[i % 2])
+            shift.notes = f"write {i}"
+            await session.flush()  # takes a version: the clock row stays locked until commit
+            await asyncio.sleep(pauses.random() * 0.05)
+            await session.commit()
+            last_commit[str(shift.id)] = shift.notes
+
+    async def phone() -> None:
+        nonlocal cursor
+        while writing:
+            page = await pull_all(client, headers, cursor)
+            apply(replica, page["changes"])
+            cursor = page["cursor"]
+            await asyncio.sleep(0.01)
+
+    pulling = asyncio.create_task(phone())
+    try:
+        await asyncio.gather(*(writer(i) for i in range(20)))
+    finally:
+        writing = False
+        await pulling
+        await engine.dispose()
+    apply(replica, (await pull_all(client, headers, cursor))["changes"])
+    assert replica == apply({}, (await pull_all(client, headers))["changes"])
+    assert {i: replica[("shift", i)]["notes"] for i in last_commit} == last_commit

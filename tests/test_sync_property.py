@@ -1,7 +1,7 @@
 """Property: whatever the network does to a phone's outbox, the server ends as if each action arrived once.
 
-A phone queues actions offline (check in, check out, change language) and replays its outbox the way the
-PWA does: each batch is the pending actions from the oldest one on. The network drops requests, loses
+A phone queues actions offline (acknowledge a notice, check in, check out, change language) and replays its
+outbox the way the PWA does: each batch is the pending actions from the oldest one on. The network drops requests, loses
 answers (the phone retries what the server already applied), delivers batches late and out of order, and
 the phone sometimes sends an action twice in one batch. Meanwhile the host side changes shifts and venues,
 and the phone pulls. At the end the server's state and every action's outcome must equal a clean run in
@@ -26,6 +26,7 @@ from sqlalchemy import select
 from liaison.app import create_app
 from liaison.database import make_engine, make_sessionmaker
 from liaison.migrate import upgrade
+from liaison.notices.models import NoticeRecipient
 from liaison.officers.models import User
 from liaison.settings import Settings
 from liaison.shifts.models import Assignment, Shift
@@ -36,7 +37,7 @@ from tests.conftest import _in_thread
 from tests.factories import World, build_world, signed_in_world
 from tests.sync_helpers import apply, pull_all
 
-ACTIONS = ("checkin", "checkout", "locale:fr", "locale:it", "locale:de")
+ACTIONS = ("ack", "checkin", "checkout", "locale:fr", "locale:it", "locale:de")
 FAULTS = ("ok", "request_lost", "answer_lost", "late")
 
 steps = st.lists(
@@ -118,10 +119,12 @@ class Phone:
             self.acknowledge(await self.post(self.pending[:3]))
 
 
-def outbox_of(actions: list[str], assignment_id: str, base: datetime) -> list[dict[str, Any]]:
+def outbox_of(actions: list[str], assignment_id: str, notice_id: str, base: datetime) -> list[dict[str, Any]]:
     out = []
     for i, action in enumerate(actions):
-        if action.startswith("locale:"):
+        if action == "ack":
+            name, args = "notice.ack", {"notice_id": notice_id}
+        elif action.startswith("locale:"):
             name, args = "me.locale", {"locale": action.split(":")[1]}
         else:
             name, args = f"shift.{action}", {"assignment_id": assignment_id}
@@ -155,13 +158,22 @@ async def server_change(db, world, kind: str, counter: list[int]) -> None:  # ty
     await db.commit()
 
 
-async def final_state(db, world, outbox) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+async def final_state(db, world, outbox, notice_id: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     assignment_id, officer_id = world.assignment_de.id, world.officer_de.id
     db.expire_all()
     assignment = await db.get(Assignment, assignment_id)
     user = await db.get(User, officer_id)
     records = (await db.execute(select(SyncMutation.id, SyncMutation.status))).all()
+    acks = (
+        await db.execute(
+            select(NoticeRecipient.acknowledged_at).where(
+                NoticeRecipient.notice_id == uuid.UUID(notice_id), NoticeRecipient.acknowledged_at.is_not(None)
+            )
+        )
+    ).all()
     return {
+        # What the coordinator's count is made of, and the time the phone says the officer acknowledged.
+        "acknowledged": [r.acknowledged_at for r in acks],
         "assignment": (assignment.status, assignment.checked_in_at, assignment.checked_out_at),
         "locale": user.locale,
         # Status, not the message: a rejection is worded in the language current when it was applied.
@@ -178,24 +190,43 @@ def _app(database: Path) -> Litestar:
     )
 
 
-async def _signed_world(database: Path) -> World:
+async def _signed_world(database: Path) -> tuple[World, str]:
+    """The test world with everyone signed in, and a notice to the German officer that asks for an ack."""
     app = _app(database)
     engine = make_engine(app.state.settings)
     try:
         async with AsyncTestClient(app=app) as client, make_sessionmaker(engine)() as db:
-            return await signed_in_world(client, await build_world(db))
+            world = await signed_in_world(client, await build_world(db))
+            sent = await client.post(
+                "/api/notices",
+                headers=world.auth("coordinator"),
+                json={
+                    "audience": {"officers": [str(world.officer_de.id)]},
+                    "priority": "urgent",
+                    "requires_ack": True,
+                    "content": {"de": {"title": "Tor B gesperrt", "body": "Bitte Tor C benutzen."}},
+                },
+            )
+            assert sent.status_code == 201, sent.text
+            _TEMPLATE["notice_sent_at"] = datetime.fromisoformat(sent.json()["created_at"])
+            return world, str(sent.json()["id"])
     finally:
         await engine.dispose()
 
 
 async def run(
-    database: Path, world: World, actions: list[str], plan: list[tuple[Any, ...]] | None, base: datetime
+    database: Path,
+    world: World,
+    notice_id: str,
+    actions: list[str],
+    plan: list[tuple[Any, ...]] | None,
+    base: datetime,
 ) -> tuple[dict[str, Any], bool]:
     app = _app(database)
     engine = make_engine(app.state.settings)
     try:
         async with AsyncTestClient(app=app) as client, make_sessionmaker(engine)() as db:
-            outbox = outbox_of(actions, str(world.assignment_de.id), base)
+            outbox = outbox_of(actions, str(world.assignment_de.id), notice_id, base)
             phone = Phone(client, world.auth("officer_de"), outbox)
             counter = [0]
             if plan is None:  # the clean run: every action once, in order, nothing lost
@@ -218,7 +249,7 @@ async def run(
             await asyncio.sleep(POLL_SECONDS + 0.2)
             await phone.pull()
             snapshot = apply({}, (await pull_all(client, world.auth("officer_de")))["changes"])
-            state = await final_state(db, world, outbox)
+            state = await final_state(db, world, outbox, notice_id)
             # Ids differ between the two runs: compare outcomes by position in the outbox.
             state["outcomes"] = [state["outcomes"][m["id"]] for m in outbox]
             replica_ok = phone.replica == snapshot
@@ -230,16 +261,16 @@ async def run(
 _TEMPLATE: dict[str, Any] = {}
 
 
-def signed_world_database(tmp: Path) -> tuple[Path, World]:
+def signed_world_database(tmp: Path) -> tuple[Path, World, str]:
     """A migrated SQLite file holding the signed-in test world, copied per run (argon2 sign-ins are slow)."""
     if "path" not in _TEMPLATE:
         template = tmp.parent / f"sync-property-template-{uuid.uuid4().hex[:6]}.db"
         _in_thread(upgrade, f"sqlite+aiosqlite:///{template}")
-        _TEMPLATE["world"] = asyncio.run(_signed_world(template))
+        _TEMPLATE["world"], _TEMPLATE["notice"] = asyncio.run(_signed_world(template))
         _TEMPLATE["path"] = template
     target = tmp / f"{uuid.uuid4().hex}.db"
     shutil.copy(_TEMPLATE["path"], target)
-    return target, _TEMPLATE["world"]
+    return target, _TEMPLATE["world"], _TEMPLATE["notice"]
 
 
 @settings(
@@ -253,6 +284,14 @@ def test_outbox_replays_through_a_bad_network_end_like_a_clean_run(tmp_path, act
     # The timestamps are the phone's own, so even check-in times match; no action lost, none doubled.
     assert faulty["assignment"] == clean["assignment"]
     assert faulty["locale"] == clean["locale"]
+    # The coordinator's count: one acknowledgement if the officer acknowledged at all, at the first tap's time
+    # (never before the notice was sent: these phones' outboxes start before it).
+    assert faulty["acknowledged"] == clean["acknowledged"]
+    assert len(clean["acknowledged"]) == (1 if "ack" in actions else 0)
+    if "ack" in actions:
+        first_tap = base + timedelta(minutes=actions.index("ack"))
+        expected = max(first_tap, _TEMPLATE["notice_sent_at"])
+        assert clean["acknowledged"][0].replace(tzinfo=UTC) == expected
     assert faulty["outcomes"] == clean["outcomes"]
     assert faulty["records"] == clean["records"] == len(actions)
     assert faulty["all_sent"] and clean["all_sent"]

@@ -14,6 +14,7 @@ from liaison.i18n.catalogs import N_, gettext
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
 from liaison.sync.registry import SyncChange, pull_source
+from liaison.sync.shared import shared_answer
 
 DOMAIN = service.DOMAIN
 PUSH_TITLE = N_("Alert level: {label}")
@@ -25,14 +26,24 @@ BODY_LIMIT = 240
 
 @pull_source("alert_level")
 async def alert_level_changed(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[SyncChange]:
+    """The same for every caller of one language: read once per range and language (see sync/shared.py)."""
+    return await shared_answer(
+        session,
+        ("alert_level", after, upto, principal.locale),
+        upto,
+        lambda: _alert_level(session, principal.locale, after, upto),
+    )
+
+
+async def _alert_level(session: AsyncSession, locale: str, after: int, upto: int) -> list[SyncChange]:
     latest = await service.latest_version(session)
     # A first pull (after=0) always gets the level, even the default one nobody has set yet.
     if after > 0 and not after < latest <= upto:
         return []
     if latest > upto:
         return []
-    data = await service.get_view(session, principal.locale, None)
-    return [SyncChange(entity="alert_level", id="current", op="upsert", data=msgspec.to_builtins(data), version=latest)]
+    data = msgspec.to_builtins(await service.get_view(session, locale, None))
+    return [SyncChange(entity="alert_level", id="current", op="upsert", data=data, version=latest)]
 
 
 def _short(text: str) -> str:

@@ -37,7 +37,12 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
 
 async def _load(state: object, token_hash: str) -> Principal:
     now = utcnow()
-    async with state.sessionmaker() as session:  # type: ignore[attr-defined]
+    # One statement per sign-in check (and a rare last-seen update): no BEGIN/ROLLBACK round trips around it,
+    # which after a mass reconnect is most of what checking each phone's token costs.
+    reader = getattr(state, "auth_reader", None)
+    if reader is None:
+        reader = state.auth_reader = state.engine.execution_options(isolation_level="AUTOCOMMIT")  # type: ignore[attr-defined]
+    async with state.sessionmaker(bind=reader) as session:  # type: ignore[attr-defined]
         row = (
             await session.execute(
                 select(Device.id, Device.expires_at, Device.revoked_at, Device.last_seen_at, User)

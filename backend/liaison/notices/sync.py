@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
@@ -17,7 +17,9 @@ from liaison.notices.models import Notice, NoticeRecipient
 from liaison.notices.views import as_data, notice_out, pick
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
+from liaison.sync.changes import in_range
 from liaison.sync.registry import SyncChange, mutation, pull_source
+from liaison.sync.shared import fragments
 
 DOMAIN = "notices"
 BODY_LIMIT = 240
@@ -30,44 +32,133 @@ CANCELLED_BODY = N_("This message was cancelled. You can disregard it.")
 
 async def _changed(session: AsyncSession, principal: Principal, kind: str, after: int, upto: int) -> list[SyncChange]:
     """The caller's notices of `kind` sent, acknowledged, cancelled or replaced in (after, upto]."""
+    changes = []
+    rows = [row for row in await _recipient_rows(session, principal, after, upto) if row.kind == kind]
+    texts = await _texts(session, principal.locale, rows)
+    for row in rows:
+        version = min(max(row.r_version, row.version), upto)
+        if row.superseded_at is not None or row.deleted_at is not None:
+            # Replaced by an update (which may not include this person): gone from this phone.
+            changes.append(SyncChange(entity=kind, id=str(row.id), op="delete", data=None, version=version))
+            continue
+        text = texts.get(row.id)
+        if text is None:  # removed from the database between the two reads
+            continue
+        data = {**text, "acknowledged_at": row.acknowledged_at}
+        changes.append(SyncChange(entity=kind, id=str(row.id), op="upsert", data=data, version=version))
+    return sorted(changes, key=lambda c: c.version)
+
+
+def _recipient_rows_query(first_pull: bool) -> Select[Any]:
     r = NoticeRecipient
-    in_range = or_(
-        and_(r.version > after, r.version <= upto),
-        and_(Notice.version > after, Notice.version <= upto),
-    )
+    after, upto = bindparam("after"), bindparam("upto")
     query = (
-        select(Notice, r)
+        select(
+            Notice.id,
+            Notice.kind,
+            Notice.version,
+            Notice.superseded_at,
+            Notice.deleted_at,
+            r.version.label("r_version"),
+            r.acknowledged_at,
+        )
         .join(r, r.notice_id == Notice.id)
-        .where(r.user_id == principal.user_id, Notice.kind == kind, in_range)
+        .where(
+            r.user_id == bindparam("user_id"),
+            or_(and_(r.version > after, r.version <= upto), and_(Notice.version > after, Notice.version <= upto)),
+        )
     )
-    if after == 0:
+    if first_pull:
         # A first pull needs no deletes for what the phone never had.
         query = query.where(Notice.superseded_at.is_(None), Notice.deleted_at.is_(None))
-    changes = []
-    for notice, recipient in (await session.execute(query)).all():
-        version = min(max(recipient.version, notice.version), upto)
-        if notice.superseded_at is not None or notice.deleted_at is not None:
-            # Replaced by an update (which may not include this person): gone from this phone.
-            changes.append(SyncChange(entity=kind, id=str(notice.id), op="delete", data=None, version=version))
-            continue
-        data = as_data(notice_out(notice, principal.locale, None, recipient))
-        changes.append(SyncChange(entity=kind, id=str(notice.id), op="upsert", data=data, version=version))
-    return sorted(changes, key=lambda c: c.version)
+    return query
+
+
+# Built once (they run once per phone after a mass reconnect): not rebuilt nor re-keyed for the compiled cache.
+_FIRST_PULL, _SINCE = _recipient_rows_query(True), _recipient_rows_query(False)
+
+
+async def _recipient_rows(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[Any]:
+    """The caller's notices and briefings that changed in the range: one query for both sources of a pull,
+    without their texts (those are the same for every reader of a language: see `_texts`)."""
+    key = ("notices.recipient_rows", principal.user_id, after, upto)
+    rows = session.info.get(key)
+    if rows is not None:
+        return rows  # type: ignore[no-any-return]
+    query = _FIRST_PULL if after == 0 else _SINCE
+    rows = list(await session.execute(query, {"user_id": principal.user_id, "after": after, "upto": upto}))
+    session.info[key] = rows
+    return rows
+
+
+async def _texts(session: AsyncSession, locale: str, rows: list[Any]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each notice as its readers in `locale` get it (acknowledged_at aside), by notice id.
+
+    Kept per (notice, version, language): every change to a notice gives it a new version. A notice read here
+    may be newer than its row above (it changed in between): it is kept under its own version, and the change
+    reaches the phone in the next pass anyway.
+    """
+    cache = fragments(session)
+    texts: dict[uuid.UUID, dict[str, Any]] = {}
+    missing = []
+    for row in rows:
+        if row.superseded_at is None and row.deleted_at is None:
+            text = cache.get(("notice", row.id, row.version, locale))
+            if text is None:
+                missing.append(row.id)
+            else:
+                texts[row.id] = text
+    if missing:
+        for notice in (await session.execute(select(Notice).where(Notice.id.in_(missing)))).scalars():
+            text = as_data(notice_out(notice, locale, None, None))
+            cache.put(("notice", notice.id, notice.version, locale), text)
+            texts[notice.id] = text
+    return texts
+
+
+async def _all_changed(
+    session: AsyncSession, principal: Principal, kind: str, after: int, upto: int
+) -> list[SyncChange]:
+    """A coordinator's console: every notice of `kind` sent, as GET /api/notices/{id} shows it to them
+    (audience and every language; the live acknowledgement counts come from /acknowledgements). Notices are
+    written by hand, a few hundred over an event: not paged in SQL."""
+    query = select(Notice).where(Notice.kind == kind, in_range(Notice.version, after, upto))
+    if after == 0:
+        query = query.where(Notice.deleted_at.is_(None))
+    return [
+        SyncChange(entity=kind, id=str(n.id), op="delete", data=None, version=n.version)
+        if n.deleted_at is not None
+        else SyncChange(
+            entity=kind,
+            id=str(n.id),
+            op="upsert",
+            data=as_data(notice_out(n, principal.locale, None, None, staff=True)),
+            version=n.version,
+        )
+        for n in (await session.execute(query)).scalars()
+    ]
+
+
+async def _notices(session: AsyncSession, principal: Principal, kind: str, after: int, upto: int) -> list[SyncChange]:
+    if principal.manages_all:
+        return await _all_changed(session, principal, kind, after, upto)
+    return await _changed(session, principal, kind, after, upto)
 
 
 @pull_source("notice")
 async def notices_changed(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[SyncChange]:
-    return await _changed(session, principal, "notice", after, upto)
+    return await _notices(session, principal, "notice", after, upto)
 
 
 @pull_source("briefing")
 async def briefings_changed(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[SyncChange]:
-    return await _changed(session, principal, "briefing", after, upto)
+    return await _notices(session, principal, "briefing", after, upto)
 
 
 def _notice_id(args: dict[str, Any]) -> uuid.UUID:
+    # The PWA names the id after what it acknowledges (notice_id, briefing_id); scripts may say `id`.
     try:
-        return uuid.UUID(str(args.get("id") or args.get("notice_id")))
+        return uuid.UUID(str(args.get("id") or args.get("notice_id") or args.get("briefing_id")))
     except ValueError:
         raise Invalid(
             "args.id must be the notice's id", errors=[{"field": "args.id", "message": "not a UUID"}]

@@ -26,6 +26,7 @@ from liaison.i18n.catalogs import N_, gettext
 from liaison.i18n.locales import UI_LOCALES, is_known_locale, normalize
 from liaison.officers.models import Country, User
 from liaison.officers.roster_files import DOMAIN, Cell, RosterFileError, Table, bad_bytes, header_key, read_table
+from liaison.officers.sync import tombstone_country_moves
 from liaison.sync.versioning import transaction_version
 
 FIELDS = (
@@ -424,6 +425,7 @@ async def import_roster(
     await session.rollback()  # end the read transaction: writes below commit chunk by chunk
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    moves: dict[uuid.UUID, str | None] = {}  # officers changing country: id -> former country
     unchanged = 0
     for record in checked.records:
         values = record.values
@@ -441,9 +443,11 @@ async def import_roster(
             inserts.append({"id": uuid.uuid4(), "role": "officer", "status": "expected", **values})
         elif any(getattr(current, c) != values[c] for c in COMPARED):
             updates.append({"_id": current.id, **{f"v_{c}": values[c] for c in COMPARED}})
+            if current.country_code != values["country_code"]:
+                moves[current.id] = current.country_code
         else:
             unchanged += 1
-    await _write(session, inserts, updates, progress)
+    await _write(session, inserts, updates, progress, moves)
     errors.sort(key=lambda e: (e.line, FIELDS.index(e.field) if e.field in FIELDS else len(FIELDS)))
     return ImportOut(
         created=len(inserts),
@@ -455,7 +459,11 @@ async def import_roster(
 
 
 async def _write(
-    session: AsyncSession, inserts: list[dict[str, Any]], updates: list[dict[str, Any]], progress: Progress | None
+    session: AsyncSession,
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    progress: Progress | None,
+    moves: dict[uuid.UUID, str | None],
 ) -> None:
     """Bulk Core statements, one transaction per chunk so the sync clock is never held for long."""
     table = User.__table__
@@ -477,6 +485,10 @@ async def _write(
                 row[prefix + "version"] = version
                 row[prefix + "updated_at"] = now
             await session.execute(statement, chunk)
+            if prefix and moves:
+                # The former country's delegation leads lose sight of them: in the same transaction.
+                moved = {row["_id"]: moves[row["_id"]] for row in chunk if row["_id"] in moves}
+                await tombstone_country_moves(session, moved, version)
             await session.commit()
             done += len(chunk)
             if progress:

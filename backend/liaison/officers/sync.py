@@ -1,23 +1,35 @@
-"""The caller's own account in sync (`me`) and the offline language change (`me.locale`)."""
+"""People in sync: the caller's own account (`me`), the officers a staff console manages (`officer`), and the
+offline language change (`me.locale`).
+
+`officer` scope: a delegation lead syncs its own country's officers (itself included), desk agents,
+coordinators and admins every officer, paged; officers sync none. An officer who leaves a lead's scope
+while the row lives on (moved to another country by a roster import) reaches that lead as a tombstone
+(`tombstone_country_moves`), a deleted one as a delete.
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
 from liaison.errors import Invalid, NotFound
 from liaison.i18n.locales import is_known_locale, normalize
 from liaison.officers.models import User
-from liaison.officers.schemas import user_out
+from liaison.officers.schemas import officer_out, user_out
+from liaison.shifts.models import Assignment
 from liaison.sync import messages as msg
-from liaison.sync.changes import in_range
+from liaison.sync.changes import after_key, in_range, merge, tombstone_changes
 from liaison.sync.messages import say
-from liaison.sync.registry import SyncChange, mutation, pull_source
+from liaison.sync.registry import PageKey, SyncChange, mutation, paged_pull_source, pull_source
+from liaison.sync.versioning import Tombstone
+
+OFFICER_ROLES = ("officer", "delegation_lead")  # a delegation lead is an officer of its contingent too
 
 
 @pull_source("me")
@@ -31,6 +43,91 @@ async def me_changed(session: AsyncSession, principal: Principal, after: int, up
         return [SyncChange(entity="me", id=str(user.id), op="delete", data=None, version=user.version)]
     data = msgspec.structs.asdict(user_out(user))
     return [SyncChange(entity="me", id=str(user.id), op="upsert", data=data, version=user.version)]
+
+
+@paged_pull_source("officer")
+async def officers_changed(
+    session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
+) -> list[SyncChange]:
+    if principal.is_staff:
+        country = None
+    elif principal.role == "delegation_lead" and principal.country:
+        country = principal.country
+    else:
+        return []
+    query = select(User).where(
+        User.role.in_(OFFICER_ROLES), in_range(User.version, after, upto), after_key(User.version, User.id, start)
+    )
+    if country is not None:
+        query = query.where(User.country_code == country)
+    if after == 0:
+        query = query.where(User.deleted_at.is_(None))
+    rows = await session.execute(query.order_by(User.version, User.id).limit(limit))
+    changes = [
+        SyncChange(entity="officer", id=str(u.id), op="delete", data=None, version=u.version)
+        if u.deleted_at is not None
+        else SyncChange(
+            entity="officer", id=str(u.id), op="upsert", data=msgspec.to_builtins(officer_out(u)), version=u.version
+        )
+        for u in rows.scalars()
+    ]
+    if country is None:
+        return changes
+    lost = await tombstone_changes(session, principal.user_id, "officer", after, upto, start, limit)
+    return merge(changes, lost, limit) if lost else changes
+
+
+async def tombstone_country_moves(session: AsyncSession, moves: dict[uuid.UUID, str | None], version: int) -> None:
+    """Officers moved away from a country (id -> former country): its delegation leads lose sight of them,
+    of their assignments, and of the shifts no other officer of that country still works.
+
+    Written in the transaction that moves them, with its version, so the deletes and the move sync together.
+    """
+    former = {country for country in moves.values() if country}
+    if not former:
+        return
+    leads_of: dict[str, list[uuid.UUID]] = {}
+    for lead_id, country in await session.execute(
+        select(User.id, User.country_code).where(
+            User.role == "delegation_lead", User.country_code.in_(former), User.deleted_at.is_(None)
+        )
+    ):
+        leads_of.setdefault(country, []).append(lead_id)
+    lost: list[tuple[str, str, str]] = []  # (entity, id, former country)
+    for officer_id, country in moves.items():
+        if country:
+            lost.append(("officer", str(officer_id), country))
+    moved = [officer_id for officer_id, country in moves.items() if country]
+    held = await session.execute(
+        select(Assignment.id, Assignment.shift_id, Assignment.user_id).where(
+            Assignment.user_id.in_(moved), Assignment.deleted_at.is_(None)
+        )
+    )
+    shifts_of: dict[str, set[uuid.UUID]] = {}
+    for assignment_id, shift_id, user_id in held:
+        lost.append(("assignment", str(assignment_id), moves[user_id] or ""))
+        shifts_of.setdefault(moves[user_id] or "", set()).add(shift_id)
+    for country, shift_ids in shifts_of.items():
+        still = await session.execute(
+            select(Assignment.shift_id)
+            .join(User, User.id == Assignment.user_id)
+            .where(
+                Assignment.shift_id.in_(shift_ids),
+                Assignment.deleted_at.is_(None),
+                User.country_code == country,
+                User.id.not_in(moved),
+            )
+        )
+        kept = {shift_id for (shift_id,) in still}
+        lost.extend(("shift", str(shift_id), country) for shift_id in shift_ids - kept)
+    rows = [
+        {"entity": entity, "entity_id": entity_id, "user_id": str(lead_id), "version": version}
+        for entity, entity_id, country in lost
+        for lead_id in leads_of.get(country, [])
+        if str(lead_id) != entity_id
+    ]
+    if rows:
+        await session.execute(insert(Tombstone), rows)
 
 
 @mutation("me.locale")

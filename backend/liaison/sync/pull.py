@@ -14,6 +14,7 @@ from liaison.auth.principal import Principal
 from liaison.sync.cursor import Cursor, decode, encode, scope_of
 from liaison.sync.registry import PAGED_PULL_SOURCES, PULL_SOURCES, PageKey, SyncChange, page_of
 from liaison.sync.schemas import PullOut
+from liaison.sync.shared import remember_committed
 from liaison.sync.versioning import current_version_sql
 
 PAGE_SIZE = 1000
@@ -25,7 +26,9 @@ def entities() -> list[str]:
 
 
 async def read_clock(session: AsyncSession) -> int:
-    return int((await session.execute(current_version_sql())).scalar_one_or_none() or 0)
+    value = int((await session.execute(current_version_sql())).scalar_one_or_none() or 0)
+    remember_committed(session, value)
+    return value
 
 
 async def changes_of(

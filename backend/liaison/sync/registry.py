@@ -30,7 +30,8 @@ class SyncChange(msgspec.Struct):
     entity: str
     id: str
     op: Literal["upsert", "delete"]
-    data: dict[str, Any] | None
+    # Raw: the row's JSON encoded once and shared by many answers (see shared.py).
+    data: dict[str, Any] | msgspec.Raw | None
     version: int
 
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
-from collections import OrderedDict
-from typing import Any
-
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,31 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from liaison.auth.principal import Principal
 from liaison.sync.changes import after_key, in_range
 from liaison.sync.registry import PageKey, SyncChange, paged_pull_source
+from liaison.sync.shared import shared_answer
 from liaison.venues.models import Venue
 from liaison.venues.schemas import venue_out
-
-# Every phone's snapshot carries the same venue page: kept per database engine for the latest few ranges.
-# A cached page may be older than the rows (a venue edited since has moved above `upto`): that edit comes
-# in the next pass anyway, exactly as if the page had been read a moment earlier.
-_PAGES: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[int, int, PageKey | None, int], list[SyncChange]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 @paged_pull_source("venue")
 async def venues_changed(
     session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
 ) -> list[SyncChange]:
-    """The same for everyone, so computed once per range and engine, not once per phone."""
-    pages = _PAGES.setdefault(session.bind, OrderedDict())
-    key = (after, upto, start, limit)
-    page = pages.get(key)
-    if page is None:
-        page = await _venues(session, after, upto, start, limit)
-        pages[key] = page
-        while len(pages) > 16:
-            pages.popitem(last=False)
-    return page
+    """The same for everyone: read and encoded once per range, not once per phone (see sync/shared.py)."""
+    return await shared_answer(
+        session, ("venue", after, upto, start, limit), upto, lambda: _venues(session, after, upto, start, limit)
+    )
 
 
 async def _venues(session: AsyncSession, after: int, upto: int, start: PageKey | None, limit: int) -> list[SyncChange]:

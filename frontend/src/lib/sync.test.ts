@@ -90,26 +90,6 @@ describe('pull through /api/sync', () => {
 	});
 });
 
-describe('pull without /api/sync', () => {
-	it('falls back to /api/me and /api/me/assignments and splits them into entities', async () => {
-		const me = { id: 'u1', name: 'Anna Kowalska', role: 'officer', country: 'PL', locale: 'pl' };
-		const { fetcher } = server({
-			'GET /api/me': () => json(me),
-			'GET /api/me/assignments': () =>
-				json([{ id: 'a1', status: 'assigned', officer_id: 'u1', checked_in_at: null, checked_out_at: null, shift: { ...shift, venue, assigned: 3 } }])
-		});
-		const sync = engine(fetcher);
-		await sync.db.records.put({ entity: 'assignment', id: 'gone', data: { id: 'gone' } });
-		await sync.sync();
-		expect(await one('me', 'u1', sync.db)).toEqual(me);
-		expect(await one('venue', 'v1', sync.db)).toEqual(venue);
-		expect(await one('shift', 's1', sync.db)).toEqual(shift);
-		expect(await all('assignment', sync.db)).toEqual([
-			{ id: 'a1', status: 'assigned', officer_id: 'u1', checked_in_at: null, checked_out_at: null, shift_id: 's1' }
-		]);
-	});
-});
-
 describe('the outbox', () => {
 	let notice: Record<string, unknown>;
 	beforeEach(() => {
@@ -163,19 +143,6 @@ describe('the outbox', () => {
 		expect(row.status).toBe('rejected');
 		expect(row.error).toBe('notice withdrawn');
 		expect((await one<Record<string, unknown>>('notice', 'n1', sync.db))?.acknowledged_at).toBeNull();
-	});
-
-	it('uses the REST endpoint when the batch endpoint does not exist yet', async () => {
-		const { fetcher, calls } = server({
-			'POST /api/notices/n1/ack': () => json({ acknowledged_at: 'now' }),
-			'GET /api/me': () => json({ id: 'u1', role: 'officer' }),
-			'GET /api/me/assignments': () => json([])
-		});
-		const sync = engine(fetcher);
-		await sync.mutate('notice.ack', { notice_id: 'n1' });
-		await sync.sync();
-		expect(calls.map((c) => `${c.method} ${c.url}`)).toContain('POST /api/notices/n1/ack');
-		expect(await sync.db.outbox.count()).toBe(0);
 	});
 
 	it('sends the language through PATCH /api/me', async () => {

@@ -42,8 +42,6 @@ export interface Undo {
 	data: Record<string, unknown> | null;
 }
 
-// Entities the fallback (no /api/sync) fills; it replaces them whole on each pull.
-const LEGACY_ENTITIES = ['me', 'venue', 'shift', 'assignment'];
 const PAGE_LIMIT = 50; // pages per pull: a guard against a server that always says `more`
 
 export interface SyncOptions {
@@ -134,7 +132,6 @@ export class SyncEngine {
 			if (etag && cursor) headers['if-none-match'] = etag;
 			const path = cursor ? `/api/sync?cursor=${encodeURIComponent(cursor)}` : '/api/sync';
 			const response = await this.call(path, { headers });
-			if (response.status === 404) return this.legacyPull();
 			if (response.status === 304) return;
 			if (response.status === 400 || response.status === 410) {
 				// The server no longer knows this cursor: start over from everything.
@@ -179,35 +176,6 @@ export class SyncEngine {
 		if (stale.length) await this.db.records.bulkDelete(stale);
 	}
 
-	/** A backend without /api/sync: read the officer's own REST endpoints and replace those entities. */
-	async legacyPull(): Promise<void> {
-		const me = await this.getJson<Record<string, unknown>>('/api/me');
-		const rows: RecordRow[] = [{ entity: 'me', id: String(me.id), data: me }];
-		if (me.role === 'officer') {
-			const mine = await this.getJson<Array<Record<string, unknown>>>('/api/me/assignments');
-			for (const a of mine) {
-				const { shift, ...assignment } = a as { shift: Record<string, unknown> } & Record<string, unknown>;
-				const { venue, assigned: _assigned, ...plainShift } = shift as Record<string, unknown>;
-				rows.push({ entity: 'assignment', id: String(a.id), data: { ...assignment, shift_id: plainShift.id } });
-				rows.push({ entity: 'shift', id: String(plainShift.id), data: plainShift });
-				if (venue && typeof venue === 'object') {
-					const v = venue as Record<string, unknown>;
-					rows.push({ entity: 'venue', id: String(v.id), data: v });
-				}
-			}
-		}
-		await this.db.transaction('rw', this.db.records, async () => {
-			await this.db.records.where('entity').anyOf(LEGACY_ENTITIES).delete();
-			await this.db.records.bulkPut(rows);
-		});
-	}
-
-	private async getJson<T>(path: string): Promise<T> {
-		const response = await this.call(path);
-		if (!response.ok) throw await problem(response);
-		return (await response.json()) as T;
-	}
-
 	// ---- mutations --------------------------------------------------------------------------
 
 	/** Record a mutation (and its optimistic effect) locally; it reaches the server on the next sync. */
@@ -241,7 +209,7 @@ export class SyncEngine {
 	async pushOutbox(): Promise<void> {
 		const pending = await this.db.outbox.where('status').equals('pending').sortBy('occurred_at');
 		if (!pending.length) return;
-		const restful = pending.filter((m) => m.name in REST_MUTATIONS && REST_MUTATIONS[m.name].always);
+		const restful = pending.filter((m) => m.name in REST_MUTATIONS);
 		const batched = pending.filter((m) => !restful.includes(m));
 		for (const m of restful) await this.replayRest(m);
 		if (!batched.length) return;
@@ -253,10 +221,6 @@ export class SyncEngine {
 				mutations: batched.map((m) => ({ id: m.id, name: m.name, args: m.args, occurred_at: m.occurred_at }))
 			}
 		});
-		if (response.status === 404 || response.status === 405) {
-			for (const m of batched) await this.replayRest(m);
-			return;
-		}
 		if (!response.ok) throw await problem(response);
 		const { results } = (await response.json()) as { results: MutationResult[] };
 		for (const r of results) {
@@ -265,7 +229,7 @@ export class SyncEngine {
 		}
 	}
 
-	/** A mutation sent through its REST endpoint (when the batch endpoint is missing, or always for some). */
+	/** A mutation the API owns outside sync (the account's language), sent through its REST endpoint. */
 	private async replayRest(m: OutboxRow): Promise<void> {
 		const route = REST_MUTATIONS[m.name];
 		if (!route) return; // nothing to send it to yet: keep it for a server that knows it
@@ -305,22 +269,13 @@ export class SyncEngine {
 	}
 }
 
+// Mutations the API owns outside sync: sent through their REST endpoint, never in a batch.
 interface RestRoute {
-	/** Sent through REST even when the batch endpoint exists (the API owns it outside sync). */
-	always: boolean;
 	request: (args: Record<string, unknown>) => { method: string; path: string; body?: unknown };
 }
 
 const REST_MUTATIONS: Record<string, RestRoute> = {
-	'me.locale': { always: true, request: (a) => ({ method: 'PATCH', path: '/api/me', body: { locale: a.locale } }) },
-	'notice.ack': {
-		always: false,
-		request: (a) => ({ method: 'POST', path: `/api/notices/${encodeURIComponent(String(a.notice_id))}/ack` })
-	},
-	'briefing.ack': {
-		always: false,
-		request: (a) => ({ method: 'POST', path: `/api/briefings/${encodeURIComponent(String(a.briefing_id))}/ack` })
-	}
+	'me.locale': { request: (a) => ({ method: 'PATCH', path: '/api/me', body: { locale: a.locale } }) }
 };
 
 export { ApiError };
