@@ -350,8 +350,9 @@ def test_the_desk_searches_officers_but_neither_imports_nor_plans(laptop: Page, 
         expect(page.get_by_role("heading", name="Find officers")).to_be_visible()
         expect(page.locator("table tbody tr").first).to_be_visible()
         expect(page.get_by_role("heading", name="Import a roster")).to_have_count(0)
+        expect(page.get_by_role("link", name="Alert level")).to_have_count(0)
         page.goto("/console/planning")
-        expect(page.get_by_role("heading", name="Coordinators only")).to_be_visible()
+        page.wait_for_url("**/staff")
         expect(page.get_by_role("button", name="New shift")).to_have_count(0)
     finally:
         api.patch("/api/me", json={"locale": before}, headers=headers)
