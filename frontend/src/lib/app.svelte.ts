@@ -166,7 +166,7 @@ export class AppState {
 		await db.transaction('rw', db.records, db.meta, db.outbox, async () => {
 			await db.records.clear();
 			await db.outbox.clear();
-			await db.meta.bulkDelete(['session', 'cursor', 'etag', 'lastSyncedAt']);
+			await db.meta.bulkDelete(['session', 'cursor', 'etag', 'lastSyncedAt', 'accreditation']);
 		});
 	}
 
