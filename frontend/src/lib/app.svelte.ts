@@ -59,6 +59,8 @@ export class AppState {
 	outbox = $state<OutboxRow[]>([]);
 	sync = $state<SyncStatus>({ online: true, syncing: false, lastSyncedAt: null, error: null });
 	hasData = $state(false);
+	/** Where the next sign-in lands instead of the role's home (a new phone: the welcome briefing). */
+	landing: string | null = null;
 
 	unread = $derived(unreadCount(this.notices));
 	rejected = $derived(this.outbox.filter((m) => m.status === 'rejected'));
