@@ -21,3 +21,17 @@ export function daysFromPlan(planned: string, now: Date = new Date()): number {
 	const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 	return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${planned}T00:00:00Z`)) / 86_400_000);
 }
+
+/** An instant in Paris time to the second: two desks' scans are often within the same minute. */
+export function formatInstant(iso: string, locale: string): string {
+	return new Intl.DateTimeFormat(locale, {
+		timeZone: 'Europe/Paris',
+		weekday: 'short',
+		day: 'numeric',
+		month: 'short',
+		hour: '2-digit',
+		minute: '2-digit',
+		second: '2-digit',
+		hourCycle: 'h23'
+	}).format(new Date(iso));
+}
