@@ -350,3 +350,60 @@ def test_officer_joins_sees_the_welcome_in_german_and_shows_the_qr_offline(
         expect(result(desk_page)).to_contain_text("a déjà un téléphone enrôlé")
     finally:
         ctx.close()
+
+
+def y4m_of(png: Path, path: Path, width: int = 640, height: int = 480, frames: int = 10) -> Path:
+    """A still video (YUV4MPEG2, 4:2:0) of the QR on white, for Chromium's fake camera."""
+    from PIL import Image
+
+    frame = Image.new("L", (width, height), 255)
+    qr = Image.open(png).convert("L")
+    side = min(width, height) - 40
+    qr = qr.resize((side, side), Image.Resampling.NEAREST)
+    frame.paste(qr, ((width - side) // 2, (height - side) // 2))
+    chroma = bytes([128]) * ((width // 2) * (height // 2))
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + frame.tobytes() + chroma + chroma)
+    return path
+
+
+def test_desk_camera_reads_the_qr_from_a_video_feed(
+    playwright_instance, server: LiaisonServer, api: httpx.Client, desk: Desk, arrivals: Arrivals
+):
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    officer = arrivals.next()
+    png = qr_png(str(accreditation(api, desk, officer)["token"]), "qr-officer-camera")
+    video = y4m_of(png, SCREENSHOTS.parent / "qr-officer-camera.y4m")
+    camera_browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        ctx = tablet(camera_browser, server)
+        ctx.grant_permissions(["camera"], origin=server.url)
+        page = ctx.new_page()
+        sign_in_desk(page)
+        started = time.perf_counter()
+        page.get_by_role("button", name="Allumer la caméra").click()
+        expect(result(page).get_by_role("heading", level=2)).to_have_text(str(officer["name"]), timeout=20_000)
+        print(f"\ndesk timing: camera on → QR read from the video and verified {time.perf_counter() - started:.2f} s")
+        expect(result(page)).to_contain_text("Signature vérifiée sur cet appareil")
+        shoot(page, "desk-09-camera")
+        result(page).get_by_role("button", name="Enregistrer l'arrivée").click()
+        expect(result(page)).to_contain_text("Arrivée enregistrée.")
+        # Next arrival: the camera scans again and, still seeing the same QR, reports it already in.
+        result(page).get_by_role("button", name="Arrivée suivante").click()
+        expect(result(page).locator(".verdict")).to_contain_text("Déjà enregistré", timeout=20_000)
+        ctx.close()
+    finally:
+        camera_browser.close()
+    assert len(counted(api, desk, officer["id"])) == 1
