@@ -30,7 +30,9 @@ class Arrivals:
         self.queue = [
             o
             for o in found.json()["items"]
-            if o["role"] == "officer" and o["arrival"] and abs((datetime.fromisoformat(o["arrival"]).date() - today).days) <= 1
+            if o["role"] == "officer"
+            and o["arrival"]
+            and abs((datetime.fromisoformat(o["arrival"]).date() - today).days) <= 1
         ]
         assert len(self.queue) > 10, "the demo has too few officers to arrive"
         self.used = 0
@@ -125,7 +127,10 @@ def test_desk_reads_a_qr_photo_checks_in_once_and_shows_the_enrollment_code(
         result(page).get_by_role("button", name="Enregistrer l'arrivée").click()
         expect(result(page)).to_contain_text("Arrivée enregistrée.")
         done = time.perf_counter()
-        print(f"\ndesk timing: photo scan → verified {verified - started:.2f} s; → checked in (with the tap) {done - started:.2f} s")
+        print(
+            f"\ndesk timing: photo scan → verified {verified - started:.2f} s;"
+            f" → checked in (with the tap) {done - started:.2f} s"
+        )
 
         # The officer's phone has no enrolled device yet: the desk shows its single-use code as a QR.
         enrollment = result(page).get_by_role("img", name="QR code d'enrôlement")
@@ -324,7 +329,9 @@ def test_officer_joins_sees_the_welcome_in_german_and_shows_the_qr_offline(
     expect(page.locator("section.pass")).to_contain_text(str(officer["accreditation_id"]))
     box = qr.bounding_box()
     assert box and box["width"] >= PHONE["width"] - 80, box  # large: most of the phone's width
-    page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active && !!navigator.serviceWorker.controller")
+    page.wait_for_function(
+        "async () => !!(await navigator.serviceWorker.ready).active && !!navigator.serviceWorker.controller"
+    )
 
     server.stop()
     try:
