@@ -190,6 +190,10 @@ def test_offline_desk_queues_with_the_scan_time_syncs_and_counts_once(
         expect(page.locator(".recent li").first).to_contain_text("En attente de synchronisation")
         shoot(page, "desk-05-offline-queued")
         assert counted(api, desk, officer["id"]) == []
+        # The tablet restarted without network: the desk, its cache and its queue come back from the device.
+        page.reload()
+        expect(page.locator("[data-testid=desk-status][data-ready=true]")).to_be_visible()
+        expect(page.get_by_test_id("desk-queue")).to_contain_text(": 1")
 
         # Scanned again while still offline: this tablet knows, and queues nothing more.
         result(page).get_by_role("button", name="Arrivée suivante").click()

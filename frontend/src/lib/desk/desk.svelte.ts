@@ -64,7 +64,10 @@ interface CheckinResult {
 	enrollment: (Enrollment & { officer_id?: string }) | null;
 }
 
+// Keys and revocations are small and matter at once; the roster (planned arrivals, every officer) changes
+// little, and other desks' check-ins arrive through sync anyway.
 const REFRESH_MS = 5 * 60_000;
+const ROSTER_REFRESH_MS = 30 * 60_000;
 
 export class Desk {
 	phase = $state<Phase>({ kind: 'idle' });
@@ -84,6 +87,7 @@ export class Desk {
 
 	private subscriptions: Subscription[] = [];
 	private timer: ReturnType<typeof setInterval> | undefined;
+	private rosterAt = 0;
 
 	start(): void {
 		this.subscriptions.push(
@@ -129,7 +133,11 @@ export class Desk {
 		try {
 			const keys = await refreshKeys();
 			const revocations = await refreshRevocations(token);
-			const roster = await refreshRoster(token);
+			let roster = this.cache.roster;
+			if (!roster || Date.now() - this.rosterAt > ROSTER_REFRESH_MS) {
+				roster = await refreshRoster(token);
+				this.rosterAt = Date.now();
+			}
 			this.cache = { keys: keys.keys.length, revocations: revocations.items.length, roster, fetchedAt: new Date().toISOString(), error: null };
 		} catch (err) {
 			this.cache = { ...this.cache, error: err instanceof NetworkError ? 'offline' : String(err instanceof Error ? err.message : err) };
