@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FRONTEND := frontend
 export LIAISON_DATABASE_URL ?= sqlite+aiosqlite:///var/liaison.db
 
-.PHONY: run test install frontend lint pytest test-frontend i18n migrate demo bench-sync bench-push bench-import bench-checkin clean bench-notices
+.PHONY: run test install frontend lint pytest test-frontend i18n migrate demo bench-sync bench-push bench-import bench-checkin clean bench-notices bench-desk
 
 
 ## run: install what is missing, build the PWA, migrate, seed the demo, serve on http://127.0.0.1:8000
@@ -82,6 +82,10 @@ bench-checkin: install
 	LIAISON_LOG_LEVEL=WARNING $(BIN)/python -m bench.checkin
 bench-notices: install
 	$(BIN)/python -m bench.notices_fanout
+
+## bench-desk: time per arrival at the desk in the built PWA (photo scan → verified → checked in), online and offline
+bench-desk: install frontend
+	LIAISON_LOG_LEVEL=WARNING $(BIN)/python -m bench.desk_browser
 
 clean:
 	rm -rf $(VENV) $(FRONTEND)/node_modules $(FRONTEND)/build $(FRONTEND)/.svelte-kit var

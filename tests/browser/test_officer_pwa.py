@@ -22,6 +22,10 @@ def join(page: Page, code: str) -> None:
     page.goto(f"/join?code={code}")
     expect(page.get_by_label("Enrollment code")).to_have_value(code)
     page.get_by_role("button", name="Join", exact=True).click()
+    # A new phone first shows the welcome briefing, then the officer goes on to the day.
+    page.wait_for_url("**/welcome")
+    expect(page.locator("article.briefing").first).to_be_visible()
+    page.locator("a.go").click()
     page.wait_for_url("**/today")
 
 

@@ -146,6 +146,8 @@ def test_alert_level_notices_and_acknowledgements_through_sync(browser: Browser,
 
         page.goto(f"/join?code={desk.code_for(officer['id'])}")
         page.get_by_role("button", name="Join", exact=True).click()
+        page.wait_for_url("**/welcome")  # a new phone's first screen; then on to the day
+        page.locator("a.go").click()
         page.wait_for_url("**/today")
 
         banner = page.get_by_role("status", name="Alert level")

@@ -65,6 +65,8 @@ export class AppState {
 	outbox = $state<OutboxRow[]>([]);
 	sync = $state<SyncStatus>({ online: true, syncing: false, lastSyncedAt: null, error: null });
 	hasData = $state(false);
+	/** Where the next sign-in lands instead of the role's home (a new phone: the welcome briefing). */
+	landing: string | null = null;
 
 	unread = $derived(unreadCount(this.notices));
 	rejected = $derived(this.outbox.filter((m) => m.status === 'rejected'));
@@ -172,7 +174,7 @@ export class AppState {
 		await db.transaction('rw', db.records, db.meta, db.outbox, async () => {
 			await db.records.clear();
 			await db.outbox.clear();
-			await db.meta.bulkDelete(['session', 'cursor', 'etag', 'lastSyncedAt']);
+			await db.meta.bulkDelete(['session', 'cursor', 'etag', 'lastSyncedAt', 'accreditation']);
 		});
 	}
 

@@ -182,7 +182,8 @@ export class SyncEngine {
 	async mutate(
 		name: string,
 		args: Record<string, unknown>,
-		optimistic?: { entity: string; id: string; patch: Record<string, unknown> }
+		optimistic?: { entity: string; id: string; patch: Record<string, unknown> },
+		occurredAt?: string // when it happened, if earlier than now (a desk's scan)
 	): Promise<string> {
 		const id = crypto.randomUUID();
 		await this.db.transaction('rw', this.db.records, this.db.outbox, async () => {
@@ -196,7 +197,7 @@ export class SyncEngine {
 				id,
 				name,
 				args,
-				occurred_at: new Date().toISOString(),
+				occurred_at: occurredAt ?? new Date().toISOString(),
 				status: 'pending',
 				attempts: 0,
 				undo
