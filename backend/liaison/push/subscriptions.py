@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,13 +53,11 @@ async def subscribe(
 async def _upsert(
     session: AsyncSession, data: SubscriptionIn, origin: str, user_id: uuid.UUID, device_id: uuid.UUID
 ) -> PushSubscription:
-    rows = (
-        await session.scalars(
-            select(PushSubscription).where(
-                or_(PushSubscription.endpoint == data.endpoint, PushSubscription.device_id == device_id)
-            )
-        )
-    ).all()
+    replaced = [PushSubscription.endpoint == data.endpoint, PushSubscription.device_id == device_id]
+    if data.old_endpoint and data.old_endpoint != data.endpoint:
+        # Another user's endpoint is left alone: knowing an endpoint gives no right over it.
+        replaced.append(and_(PushSubscription.endpoint == data.old_endpoint, PushSubscription.user_id == user_id))
+    rows = (await session.scalars(select(PushSubscription).where(or_(*replaced)))).all()
     by_endpoint = next((r for r in rows if r.endpoint == data.endpoint), None)
     sub = by_endpoint or next((r for r in rows if r.device_id == device_id), None)
     for other in rows:
@@ -73,6 +71,14 @@ async def _upsert(
     sub.endpoint, sub.origin = data.endpoint, origin
     sub.p256dh, sub.auth = data.keys.p256dh.rstrip("="), data.keys.auth.rstrip("=")
     await session.commit()
+    return sub
+
+
+async def current(session: AsyncSession, *, device_id: uuid.UUID) -> PushSubscription:
+    """The subscription the server holds for the calling device (the app compares it with the browser's)."""
+    sub = await session.scalar(select(PushSubscription).where(PushSubscription.device_id == device_id))
+    if sub is None:
+        raise NotFound("This device has no push subscription.")
     return sub
 
 
