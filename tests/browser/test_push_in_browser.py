@@ -3,10 +3,15 @@ a tap opens the screen the push names."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from datetime import UTC, datetime
 
+import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
 
 from liaison.alerts import service as alerts
@@ -86,6 +91,10 @@ def test_pushed_messages_become_notifications(browser: Browser, server: LiaisonS
         shoot(page, "30-join-after-push")
     finally:
         context.close()
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def _server_payload(job_id: int, kind: str, ref_id: str, text: PushText, **job: str) -> str:
@@ -203,3 +212,118 @@ def test_server_made_pushes_show_in_the_officers_language_and_a_tap_opens_their_
         shoot(page, f"31-notice-opened-from-push-{lang}")
     finally:
         context.close()
+
+
+# The browser's push service (FCM for Chromium) cannot be reached from a test machine, so PushManager is
+# replaced in the page by one that hands out FCM-shaped subscriptions; everything else is the app's own code.
+FAKE_PUSH_MANAGER = """
+(() => {
+    const KEY = 'liaison-test-push';
+    const keys = %KEYS%;
+    const load = () => JSON.parse(localStorage.getItem(KEY) || 'null');
+    const b64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf)))
+        .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+    const unb64 = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)).buffer;
+    const make = (s) => ({
+        endpoint: s.endpoint,
+        expirationTime: s.expirationTime,
+        options: { userVisibleOnly: true, applicationServerKey: unb64(s.key) },
+        toJSON: () => ({ endpoint: s.endpoint, expirationTime: s.expirationTime, keys }),
+        unsubscribe: async () => { localStorage.removeItem(KEY); return true; },
+    });
+    PushManager.prototype.getSubscription = async function () { const s = load(); return s ? make(s) : null; };
+    PushManager.prototype.subscribe = async function (options) {
+        const n = Number(localStorage.getItem(KEY + '-n') || '0') + 1;
+        localStorage.setItem(KEY + '-n', String(n));
+        const key = options.applicationServerKey;
+        const s = {
+            endpoint: 'https://fcm.googleapis.com/fcm/send/liaison-test-' + n,
+            expirationTime: null,
+            key: b64(key instanceof ArrayBuffer ? key : key.buffer),
+        };
+        localStorage.setItem(KEY, JSON.stringify(s));
+        return make(s);
+    };
+})();
+"""
+
+
+def _held_endpoint(api: httpx.Client, token: str) -> str | None:
+    response = api.get("/api/push/subscriptions/current", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in (200, 404), response.text
+    return response.json()["endpoint"] if response.status_code == 200 else None
+
+
+def _wait_held(page: Page, api: httpx.Client, token: str, endpoint: str | None) -> None:
+    for _ in range(100):
+        if _held_endpoint(api, token) == endpoint:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the server holds {_held_endpoint(api, token)!r}, expected {endpoint!r}")
+
+
+def test_officer_turns_notifications_on_and_the_app_keeps_the_subscription_current(
+    context: BrowserContext, server: LiaisonServer, desk: Desk, api: httpx.Client
+):
+    phone_key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    raw = phone_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    keys = {"p256dh": b64(raw), "auth": b64(os.urandom(16))}
+    context.add_init_script(FAKE_PUSH_MANAGER.replace("%KEYS%", json.dumps(keys)))
+    context.grant_permissions(["notifications"], origin=server.url)
+    page = context.new_page()
+    _signed_in_phone(page, desk, "GB")
+    token = page.evaluate(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open('liaison');
+            open.onsuccess = () => {
+                const get = open.result.transaction('meta').objectStore('meta').get('session');
+                get.onsuccess = () => resolve(get.result.value.token);
+            };
+        })"""
+    )
+
+    # Today invites the officer to turn notifications on.
+    prompt = page.get_by_role("region", name="Notifications")
+    expect(prompt).to_contain_text("Alert level changes, new assignments and urgent notices")
+    shoot(page, "32-push-prompt")
+    prompt.get_by_role("button", name="Turn on notifications").click()
+    expect(prompt).to_be_hidden()
+    _wait_held(page, api, token, "https://fcm.googleapis.com/fcm/send/liaison-test-1")
+
+    # The setting shows it on.
+    page.goto("/me")
+    switch = page.get_by_role("switch", name="Notifications")
+    expect(switch).to_have_attribute("aria-checked", "true")
+    expect(switch).to_have_text("Notifications on")
+    page.evaluate("() => document.querySelector('[role=switch]').scrollIntoView({block: 'center'})")
+    shoot(page, "33-me-notifications-on")
+
+    # The browser replaced the subscription while the app was closed: on opening, the server learns the new one.
+    page.evaluate(
+        """() => {
+            const s = JSON.parse(localStorage.getItem('liaison-test-push'));
+            s.endpoint = 'https://fcm.googleapis.com/fcm/send/liaison-test-replaced';
+            localStorage.setItem('liaison-test-push', JSON.stringify(s));
+        }"""
+    )
+    page.goto("/today")
+    _wait_held(page, api, token, "https://fcm.googleapis.com/fcm/send/liaison-test-replaced")
+
+    # The subscription expired: the app makes a new one by itself (no prompt) and replaces the old one.
+    page.evaluate(
+        """() => {
+            const s = JSON.parse(localStorage.getItem('liaison-test-push'));
+            s.expirationTime = Date.now() - 1000;
+            localStorage.setItem('liaison-test-push', JSON.stringify(s));
+        }"""
+    )
+    page.reload()
+    _wait_held(page, api, token, "https://fcm.googleapis.com/fcm/send/liaison-test-2")
+
+    # Turned off in the settings: the server forgets the phone.
+    page.goto("/me")
+    page.get_by_role("switch", name="Notifications").click()
+    expect(page.get_by_role("switch", name="Notifications")).to_have_attribute("aria-checked", "false")
+    _wait_held(page, api, token, None)
+    page.evaluate("() => document.querySelector('[role=switch]').scrollIntoView({block: 'center'})")
+    shoot(page, "34-me-notifications-off")
