@@ -250,8 +250,7 @@ async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go:
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
     ready.set()
-    while not go.is_set():
-        await asyncio.sleep(0.01)
+    await asyncio.get_running_loop().run_in_executor(None, go.wait)
     cpu_started = time.process_time()
     while True:  # as a worker woken by the poll: starts once another worker has fanned the job out
         async with sessionmaker() as session:
@@ -461,7 +460,8 @@ def main() -> int:
                 got = result["received"]
                 delivered = result["by_status"].get("delivered", 0)
                 print(
-                    f"  [{kind}] {result['workers']} worker process(es): {args.count:,} pushes in {result['elapsed']:.2f} s = {rate:,.0f} msgs/s"
+                    f"  [{kind}] {result['workers']} worker process(es): {args.count:,} pushes in"
+                    f" {result['elapsed']:.2f} s = {rate:,.0f} msgs/s"
                     f" | {rate / raw_rate:.2f}× the raw aiohttp loop, {rate / naive_rate:.0f}× naive webpush()"
                 )
                 print(

@@ -395,6 +395,7 @@ class PushWorker:
         """
         handled = 0
         in_flight: set[asyncio.Task[None]] = set()
+        batches: dict[asyncio.Task[None], Batch] = {}
         try:
             await self.expand_jobs()
             while True:
@@ -411,14 +412,21 @@ class PushWorker:
                     self._payloads.clear()
                     return handled
                 handled += len(batch.items)
-                in_flight.add(asyncio.create_task(self.process(batch)))
+                task = asyncio.create_task(self.process(batch))
+                in_flight.add(task)
+                batches[task] = batch
                 if len(in_flight) >= PIPELINE:
                     in_flight = await _settle_one(in_flight)
+                    batches = {t: b for t, b in batches.items() if t in in_flight}
         finally:
             for task in in_flight:
                 task.cancel()
             # Each cancelled batch writes what it got acknowledged before giving up (see process()).
             await asyncio.gather(*in_flight, return_exceptions=True)
+            # A batch cancelled before it even started never reached record(): its rows go back now.
+            for task in in_flight:
+                if (session := batches[task].session) is not None:
+                    await session.close()
 
     async def next_due_in(self) -> float | None:
         async with self.sessionmaker() as session:
