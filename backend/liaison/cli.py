@@ -135,7 +135,7 @@ def user_create(
 def worker(once: bool) -> None:
     settings = _settings()
     try:
-        import uvloop  # the event loop `serve` runs on (uvicorn picks it): ~1/3 less CPU per push sent
+        import uvloop  # the event loop `serve` runs on (uvicorn picks it): less CPU per push sent
     except ImportError:
         _run(lambda: _work(settings, once))
     else:

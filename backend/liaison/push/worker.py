@@ -1,10 +1,11 @@
 """The push worker: fans jobs out into deliveries, sends them, records every answer.
 
 A job is fanned out once, in one transaction that writes a `push_deliveries` row per subscribed device.
-Deliveries are then claimed in batches under a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several
-`liaison worker` processes share the work; SQLite: the one in-process worker), sent, and their outcome
-written back. A worker that dies leaves its batch pending: the next one (after the lease) sends it, and
-rows already marked delivered are never sent again. Delivery is at-least-once: a kill between a push
+Deliveries are then claimed in batches (PostgreSQL: row locks, `FOR UPDATE SKIP LOCKED`, held by the
+batch's open transaction, so several `liaison worker` processes share the work; SQLite: a lease, for the
+one in-process worker), sent, and their outcomes written back in bulk. A worker that dies leaves its batch
+pending: PostgreSQL unlocks it when the connection drops, SQLite's lease is cleared at the next start; rows
+already marked delivered are never sent again. Delivery is at-least-once: a kill between a push
 service's 201 and our write re-sends those few, and the payload's `tag` makes the phone collapse them.
 """
 
@@ -341,19 +342,22 @@ class PushWorker:
                     continue
                 values = self._values(r, now)
                 await session.execute(update(_DELIVERIES).where(_DELIVERIES.c.id == r.delivery.id).values(**values))
-                if r.state == "gone" and r.delivery.subscription_id is not None:
-                    # Only if the device has not re-subscribed with a new endpoint meanwhile.
-                    await session.execute(
-                        delete(_SUBS).where(
-                            _SUBS.c.id == r.delivery.subscription_id,
-                            _SUBS.c.endpoint == r.delivery.endpoint,
-                        )
-                    )
             for (state, status), ids in bulk.items():
                 values = self._values(Result(results[0].delivery, state, status), now)
                 for chunk in _chunks(ids):
                     await session.execute(update(_DELIVERIES).where(_DELIVERIES.c.id.in_(chunk)).values(**values))
             await session.commit()
+        gone = [r.delivery for r in results if r.state == "gone" and r.delivery.subscription_id is not None]
+        if gone:
+            # After the batch's commit, in a short transaction of its own: the deletion sets other deliveries'
+            # subscription to NULL, and those rows may sit in another worker's locked batch.
+            async with self.sessionmaker() as cleanup:
+                for d in gone:
+                    # Only if the device has not re-subscribed with a new endpoint meanwhile.
+                    await cleanup.execute(
+                        delete(_SUBS).where(_SUBS.c.id == d.subscription_id, _SUBS.c.endpoint == d.endpoint)
+                    )
+                await cleanup.commit()
 
     @staticmethod
     def _values(r: Result, now: datetime) -> dict[str, Any]:
