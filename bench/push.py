@@ -465,8 +465,10 @@ def main() -> int:
                     f" | {rate / raw_rate:.2f}× the raw aiohttp loop, {rate / naive_rate:.0f}× naive webpush()"
                 )
                 print(
-                    f"  [{kind}] CPU: worker process(es) {result['cpu']:.1f} s, receiver {got['cpu']:.1f} s"
-                    f" over {result['elapsed']:.1f} s on {os.cpu_count()} cores; load average now"
+                    f"  [{kind}] CPU: worker process(es) {result['cpu']:.1f} s"
+                    f" ({result['cpu'] / args.count * 1e6:,.0f} µs a push), receiver {got['cpu']:.1f} s"
+                    f" ({got['cpu'] / args.count * 1e6:,.0f} µs a push) over {result['elapsed']:.1f} s"
+                    f" on {os.cpu_count()} cores; load average now"
                     f" {os.getloadavg()[0]:.2f} (other work on the machine shares these cores)"
                 )
                 print(
