@@ -157,6 +157,34 @@ async def test_renewed_subscription_replaces_the_old_endpoint_and_only_the_new_o
     assert json.loads(decrypt(received.body, new.private, new.auth))["title"] == "[de] level emergency"
 
 
+async def test_a_push_waiting_for_a_retry_reaches_the_renewed_subscription(
+    client: Client,
+    signed: World,
+    db: AsyncSession,
+    push_service: FakePushService,
+    settings: Settings,
+    alert_renderer: None,
+) -> None:
+    old, new = Subscriber("anna-old"), Subscriber("anna-new")
+    await subscribe(client, signed, "officer_de", old, push_service.base_url)
+    push_service.script["anna-old"] = [(503, {"Retry-After": "1"})]
+    await queue(db, kind="alert_level", ref_id="current", user_ids=None, urgency="high", params={"level": "emergency"})
+    await run_worker(settings, once=True)
+    assert push_service.accepted == []
+    # Meanwhile the phone, enrolled again, renewed its subscription and named the old one.
+    from tests.factories import enroll
+
+    signed.tokens["officer_de_again"] = await enroll(client, signed.tokens["desk"], signed.officer_de.id)
+    body = {**new.subscription(push_service.base_url), "old_endpoint": f"{push_service.base_url}/push/anna-old"}
+    renewed = await client.post("/api/push/subscriptions", json=body, headers=signed.auth("officer_de_again"))
+    assert renewed.status_code == 201
+    await asyncio.sleep(1.3)
+    await run_worker(settings, once=True)
+    assert [r.name for r in push_service.accepted] == ["anna-new"]
+    assert json.loads(decrypt(push_service.accepted[0].body, new.private, new.auth))["title"] == "[de] level emergency"
+    assert push_service.attempts["anna-old"] == 1
+
+
 async def test_renewal_cannot_remove_someone_elses_subscription(
     client: Client, signed: World, db: AsyncSession, push_service: FakePushService
 ) -> None:
