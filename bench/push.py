@@ -2,13 +2,16 @@
 
 Everything runs on this machine: a fake push service on 127.0.0.1 (its own process, so it does not share
 the worker's core) accepts and counts every push, checks the VAPID JWT and decrypts a sample with the
-subscribers' private keys. The worker runs as in production (`run_worker(once=True)`): fan-out into
-`push_deliveries`, claim in batches, encrypt each push (RFC 8291, fresh key per message), send over one
-keep-alive aiohttp session, record every answer. In the same run, two baselines against the same receiver:
+subscribers' private keys. The worker runs as in production (`run_worker(once=True)`, on uvloop as `liaison
+serve` and `liaison worker` are): fan-out into `push_deliveries`, claim in batches, encrypt each push (RFC
+8291, fresh key per message), send over one keep-alive aiohttp session, record every answer. SQLite has its
+one worker; on PostgreSQL `--pg-workers` processes share the work (SKIP LOCKED), as `liaison worker` does.
+The CPU seconds of the worker(s) and of the receiver are printed: the machine's other load shows there.
+In the same run, two baselines against the same receiver:
 a raw aiohttp POST loop of one pre-encrypted body (the ceiling for this machine) and pywebpush's one-call
 `webpush()` sent sequentially (the naive way) on a sample. Bounded in count and time; 127.0.0.1 only.
 
-    python -m bench.push [--count 80000] [--db sqlite,postgresql] [--time-limit 180]
+    python -m bench.push [--count 80000] [--db sqlite,postgresql] [--pg-workers 2] [--time-limit 600]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import uvloop
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -92,7 +96,8 @@ def _vapid_ok(header: str, audience: str) -> bool:
 def receiver_main(port: int, keys: list[tuple[int, bytes]], ready: Any) -> None:
     privates = [(ec.derive_private_key(n, ec.SECP256R1()), auth) for n, auth in keys]
     audience = f"http://127.0.0.1:{port}"
-    stats = {"count": 0, "sampled": 0, "decrypted": 0, "vapid_ok": 0, "bad": 0, "types": {}}
+    stats: dict[str, Any] = {"count": 0, "sampled": 0, "decrypted": 0, "vapid_ok": 0, "bad": 0, "types": {}}
+    cpu_at_reset = [time.process_time()]
 
     async def push(request: web.Request) -> web.Response:
         body = await request.read()
@@ -110,10 +115,12 @@ def receiver_main(port: int, keys: list[tuple[int, bytes]], ready: Any) -> None:
         return web.Response(status=201)
 
     async def get_stats(_: web.Request) -> web.Response:
-        return web.json_response(stats)
+        # CPU seconds this receiver used since the reset: its share of the machine's 2 cores.
+        return web.json_response({**stats, "cpu": time.process_time() - cpu_at_reset[0]})
 
     async def reset(_: web.Request) -> web.Response:
         stats.update(count=0, sampled=0, decrypted=0, vapid_ok=0, bad=0, types={})
+        cpu_at_reset[0] = time.process_time()
         return web.json_response(stats)
 
     app = web.Application()
@@ -121,7 +128,11 @@ def receiver_main(port: int, keys: list[tuple[int, bytes]], ready: Any) -> None:
     app.router.add_get("/stats", get_stats)
     app.router.add_post("/reset", reset)
     ready.set()
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None, backlog=1024)
+    # uvloop, as the worker has: the receiver stands in for a push service on another machine, so the less
+    # of the shared cores it takes, the more the measurement is of the sender.
+    web.run_app(
+        app, host="127.0.0.1", port=port, access_log=None, print=None, backlog=1024, loop=uvloop.new_event_loop()
+    )
 
 
 # ---- arranging 80,000 subscriptions --------------------------------------------------------------------
@@ -203,12 +214,9 @@ async def stats(receiver: str, reset: bool = False) -> dict[str, Any]:
             return await resp.json()
 
 
-async def run_worker_phase(url: str, data_dir: Path, receiver: str, count: int, limit: float) -> dict[str, Any]:
-    from liaison.database import make_engine, make_sessionmaker
+def _bench_settings(url: str, data_dir: Path, receiver: str) -> Any:
     from liaison.push.messages import RENDERERS, PushText
-    from liaison.push.models import PushDelivery, PushJob
-    from liaison.push.outbox import enqueue_push
-    from liaison.push.worker import run_worker
+    from liaison.push.models import PushJob
     from liaison.settings import Settings
 
     async def alert_text(_session: Any, job: PushJob, lang: str) -> PushText:
@@ -220,7 +228,7 @@ async def run_worker_phase(url: str, data_dir: Path, receiver: str, count: int, 
         )
 
     RENDERERS["alert_level"] = alert_text
-    settings = Settings(
+    return Settings(
         database_url=url,
         data_dir=data_dir,
         push_allowed_origins=(receiver,),
@@ -228,8 +236,56 @@ async def run_worker_phase(url: str, data_dir: Path, receiver: str, count: int, 
         reminder_lead_minutes=0,
         log_level="WARNING",
     )
+
+
+def extra_worker_main(url: str, data_dir: Path, receiver: str, ready: Any, go: Any, cpu_out: Any) -> None:
+    """One more `liaison worker` process (PostgreSQL scale-out): waits for the fan-out, then drains with the rest."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
+    uvloop.run(_extra_worker(url, data_dir, receiver, ready, go, cpu_out))
+
+
+async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go: Any, cpu_out: Any) -> None:
+    from liaison.database import make_engine, make_sessionmaker
+    from liaison.push.models import PushJob
+    from liaison.push.worker import run_worker
+
+    settings = _bench_settings(url, data_dir, receiver)
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
+    ready.set()
+    await asyncio.get_running_loop().run_in_executor(None, go.wait)
+    cpu_started = time.process_time()
+    while True:  # as a worker woken by the poll: starts once another worker has fanned the job out
+        async with sessionmaker() as session:
+            if await session.scalar(select(func.count()).where(PushJob.expanded_at.is_not(None))):
+                break
+        await asyncio.sleep(0.02)
+    await run_worker(settings, once=True, sessionmaker=sessionmaker)
+    cpu_out.put(time.process_time() - cpu_started)
+    await engine.dispose()
+
+
+async def run_worker_phase(
+    url: str, data_dir: Path, receiver: str, count: int, limit: float, workers: int = 1
+) -> dict[str, Any]:
+    from liaison.database import make_engine, make_sessionmaker
+    from liaison.push.models import PushDelivery
+    from liaison.push.outbox import enqueue_push
+    from liaison.push.worker import run_worker
+
+    settings = _bench_settings(url, data_dir, receiver)
+    engine = make_engine(settings)
+    sessionmaker = make_sessionmaker(engine)
+    ctx = mp.get_context("spawn")
+    go, cpu_out = ctx.Event(), ctx.Queue()
+    extras = []
+    for _ in range(workers - 1):
+        ready = ctx.Event()
+        proc = ctx.Process(target=extra_worker_main, args=(url, data_dir, receiver, ready, go, cpu_out), daemon=True)
+        proc.start()
+        extras.append((proc, ready))
+    for _proc, ready in extras:
+        ready.wait(60)
     await stats(receiver, reset=True)
     async with sessionmaker() as session:
         enqueue_push(
@@ -243,16 +299,22 @@ async def run_worker_phase(url: str, data_dir: Path, receiver: str, count: int, 
             params={"level": "emergency"},
         )
         await session.commit()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    go.set()
     await asyncio.wait_for(run_worker(settings, once=True, sessionmaker=sessionmaker), limit)
+    cpu = time.process_time() - cpu_started
+    loop = asyncio.get_running_loop()
+    for proc, _ready in extras:
+        await loop.run_in_executor(None, proc.join, limit)
     elapsed = time.perf_counter() - started
+    cpu += sum(cpu_out.get(timeout=5) for _ in extras)
     async with sessionmaker() as session:
         by_status = dict(
             (await session.execute(select(PushDelivery.status, func.count()).group_by(PushDelivery.status))).all()
         )
     await engine.dispose()
     received = await stats(receiver)
-    return {"elapsed": elapsed, "by_status": by_status, "received": received}
+    return {"elapsed": elapsed, "cpu": cpu, "by_status": by_status, "received": received, "workers": workers}
 
 
 async def raw_aiohttp_loop(receiver: str, body: bytes, count: int, concurrency: int = 64) -> float:
@@ -327,7 +389,8 @@ def bench_database(
         print(
             f"  [{kind}] seeded {args.count:,} officers, devices and subscriptions in {time.perf_counter() - t0:.1f} s"
         )
-        return asyncio.run(run_worker_phase(url, workdir, receiver, args.count, args.time_limit))
+        workers = 1 if kind == "sqlite" else args.pg_workers
+        return uvloop.run(run_worker_phase(url, workdir, receiver, args.count, args.time_limit, workers))
     finally:
         if kind == "postgresql":
             asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -339,10 +402,13 @@ def main() -> int:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--raw", type=int, default=40_000, help="pushes in the raw aiohttp baseline")
     parser.add_argument("--naive", type=int, default=300, help="pushes in the sequential webpush() baseline")
-    parser.add_argument("--time-limit", type=float, default=180.0, help="seconds allowed per fan-out")
+    parser.add_argument(
+        "--pg-workers", type=int, default=2, help="worker processes on PostgreSQL (SQLite has one, in-process)"
+    )
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds allowed per fan-out")
     args = parser.parse_args()
-    if not 1 <= args.count <= 200_000 or args.naive > 2000 or args.raw > 200_000:
-        parser.error("counts are bounded: --count ≤ 200,000, --raw ≤ 200,000, --naive ≤ 2,000")
+    if not 1 <= args.count <= 200_000 or args.naive > 2000 or args.raw > 200_000 or not 1 <= args.pg_workers <= 8:
+        parser.error("bounded: --count ≤ 200,000, --raw ≤ 200,000, --naive ≤ 2,000, --pg-workers 1…8")
 
     keys = [(ec.generate_private_key(ec.SECP256R1()), os.urandom(16)) for _ in range(KEYS)]
     public_keys = [
@@ -364,7 +430,7 @@ def main() -> int:
     time.sleep(0.5)
     print(
         f"Push fan-out benchmark: {args.count:,} subscriptions, receiver {receiver} (own process),"
-        f" {os.cpu_count()} cores"
+        f" {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start"
     )
     try:
         with tempfile.TemporaryDirectory(prefix="liaison-bench-push-") as tmp:
@@ -377,11 +443,12 @@ def main() -> int:
             sample_body = encrypt(
                 json.dumps({"type": "alert_level", "title": "x" * 40, "body": "y" * 120}).encode(), *public_keys[0]
             )
-            raw_seconds = asyncio.run(raw_aiohttp_loop(receiver, sample_body, args.raw))
+            raw_seconds = uvloop.run(raw_aiohttp_loop(receiver, sample_body, args.raw))
             raw_rate = args.raw / raw_seconds
+            raw_receiver_cpu = asyncio.run(stats(receiver))["cpu"]
             print(
                 f"  raw aiohttp POST loop (pre-encrypted, no DB): {args.raw:,} in {raw_seconds:.2f} s"
-                f" = {raw_rate:,.0f} msgs/s"
+                f" = {raw_rate:,.0f} msgs/s (receiver CPU {raw_receiver_cpu:.1f} s)"
             )
             naive_seconds = naive_webpush_loop(receiver, public_keys, key_path(Settings(data_dir=workdir)), args.naive)
             naive_rate = args.naive / naive_seconds
@@ -396,8 +463,16 @@ def main() -> int:
                 got = result["received"]
                 delivered = result["by_status"].get("delivered", 0)
                 print(
-                    f"  [{kind}] worker: {args.count:,} pushes in {result['elapsed']:.2f} s = {rate:,.0f} msgs/s"
+                    f"  [{kind}] {result['workers']} worker process(es): {args.count:,} pushes in"
+                    f" {result['elapsed']:.2f} s = {rate:,.0f} msgs/s"
                     f" | {rate / raw_rate:.2f}× the raw aiohttp loop, {rate / naive_rate:.0f}× naive webpush()"
+                )
+                print(
+                    f"  [{kind}] CPU: worker process(es) {result['cpu']:.1f} s"
+                    f" ({result['cpu'] / args.count * 1e6:,.0f} µs a push), receiver {got['cpu']:.1f} s"
+                    f" ({got['cpu'] / args.count * 1e6:,.0f} µs a push) over {result['elapsed']:.1f} s"
+                    f" on {os.cpu_count()} cores; load average now"
+                    f" {os.getloadavg()[0]:.2f} (other work on the machine shares these cores)"
                 )
                 print(
                     f"  [{kind}] receiver counted {got['count']:,}; deliveries {result['by_status']}; sample: "

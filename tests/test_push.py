@@ -105,6 +105,104 @@ async def test_officer_may_receive_on_several_devices(
     assert count == 2
 
 
+async def test_phone_reads_back_the_subscription_the_server_holds_for_it(
+    client: Client, signed: World, push_service: FakePushService
+) -> None:
+    missing = await client.get("/api/push/subscriptions/current", headers=signed.auth("officer_de"))
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    phone = Subscriber("anna-phone")
+    await subscribe(client, signed, "officer_de", phone, push_service.base_url)
+    held = await client.get("/api/push/subscriptions/current", headers=signed.auth("officer_de"))
+    assert held.status_code == 200
+    assert held.json()["endpoint"] == f"{push_service.base_url}/push/anna-phone"
+    assert held.json()["p256dh"] == phone.p256dh
+    # Another device of someone else sees nothing of it.
+    other = await client.get("/api/push/subscriptions/current", headers=signed.auth("officer_it"))
+    assert other.status_code == 404
+
+
+async def test_renewed_subscription_replaces_the_old_endpoint_and_only_the_new_one_is_pushed(
+    client: Client,
+    signed: World,
+    db: AsyncSession,
+    push_service: FakePushService,
+    settings: Settings,
+    alert_renderer: None,
+) -> None:
+    from tests.factories import enroll
+
+    old = Subscriber("anna-old")
+    await subscribe(client, signed, "officer_de", old, push_service.base_url)
+    # The phone was enrolled again (a new device token) and its browser made a new subscription: it says
+    # which one it replaces, as the service worker does on `pushsubscriptionchange`.
+    signed.tokens["officer_de_again"] = await enroll(client, signed.tokens["desk"], signed.officer_de.id)
+    new = Subscriber("anna-new")
+    body = {
+        **new.subscription(push_service.base_url),
+        "old_endpoint": old.subscription(push_service.base_url)["endpoint"],
+        "expirationTime": None,
+    }
+    renewed = await client.post("/api/push/subscriptions", json=body, headers=signed.auth("officer_de_again"))
+    assert renewed.status_code == 201, renewed.text
+    endpoints = (await db.scalars(select(PushSubscription.endpoint))).all()
+    assert endpoints == [f"{push_service.base_url}/push/anna-new"]
+    gone = await client.get("/api/push/subscriptions/current", headers=signed.auth("officer_de"))
+    assert gone.status_code == 404
+
+    await queue(db, kind="alert_level", ref_id="current", user_ids=None, urgency="high", params={"level": "emergency"})
+    await run_worker(settings, once=True)
+    assert [r.name for r in push_service.accepted] == ["anna-new"]
+    [received] = push_service.for_("anna-new")
+    assert json.loads(decrypt(received.body, new.private, new.auth))["title"] == "[de] level emergency"
+
+
+async def test_a_push_waiting_for_a_retry_reaches_the_renewed_subscription(
+    client: Client,
+    signed: World,
+    db: AsyncSession,
+    push_service: FakePushService,
+    settings: Settings,
+    alert_renderer: None,
+) -> None:
+    old, new = Subscriber("anna-old"), Subscriber("anna-new")
+    await subscribe(client, signed, "officer_de", old, push_service.base_url)
+    push_service.script["anna-old"] = [(503, {"Retry-After": "1"})]
+    await queue(db, kind="alert_level", ref_id="current", user_ids=None, urgency="high", params={"level": "emergency"})
+    await run_worker(settings, once=True)
+    assert push_service.accepted == []
+    # Meanwhile the phone, enrolled again, renewed its subscription and named the old one.
+    from tests.factories import enroll
+
+    signed.tokens["officer_de_again"] = await enroll(client, signed.tokens["desk"], signed.officer_de.id)
+    body = {**new.subscription(push_service.base_url), "old_endpoint": f"{push_service.base_url}/push/anna-old"}
+    renewed = await client.post("/api/push/subscriptions", json=body, headers=signed.auth("officer_de_again"))
+    assert renewed.status_code == 201
+    await asyncio.sleep(1.3)
+    await run_worker(settings, once=True)
+    assert [r.name for r in push_service.accepted] == ["anna-new"]
+    assert json.loads(decrypt(push_service.accepted[0].body, new.private, new.auth))["title"] == "[de] level emergency"
+    assert push_service.attempts["anna-old"] == 1
+
+
+async def test_renewal_cannot_remove_someone_elses_subscription(
+    client: Client, signed: World, db: AsyncSession, push_service: FakePushService
+) -> None:
+    giulia = Subscriber("giulia")
+    await subscribe(client, signed, "officer_it", giulia, push_service.base_url)
+    body = {
+        **Subscriber("anna").subscription(push_service.base_url),
+        "old_endpoint": giulia.subscription(push_service.base_url)["endpoint"],
+    }
+    response = await client.post("/api/push/subscriptions", json=body, headers=signed.auth("officer_de"))
+    assert response.status_code == 201
+    owners = dict((await db.execute(select(PushSubscription.endpoint, PushSubscription.user_id))).all())
+    assert owners == {
+        f"{push_service.base_url}/push/giulia": signed.officer_it.id,
+        f"{push_service.base_url}/push/anna": signed.officer_de.id,
+    }
+
+
 @pytest.mark.parametrize(
     "endpoint",
     [

@@ -8,8 +8,10 @@
  * - fetch: the shell and assets from the cache; /api always goes to the network and is never cached here
  *   (data lives in IndexedDB, written by the page's sync engine).
  * - push / notificationclick: show what the server sent, open the screen it points to.
+ * - pushsubscriptionchange: re-subscribe and tell the server which endpoint the new one replaces.
  */
 import { build, files, version } from '$service-worker';
+import { sameKey, subscribeAfresh, subscriptionBody } from '$lib/push-subscription';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const CACHE = `liaison-shell-${version}`;
@@ -70,6 +72,8 @@ interface PushPayload {
 	url?: string;
 	id?: string;
 	sent_at?: string;
+	tag?: string;
+	urgency?: string;
 }
 
 sw.addEventListener('push', (event) => {
@@ -79,9 +83,11 @@ sw.addEventListener('push', (event) => {
 	} catch {
 		payload = { body: event.data?.text() };
 	}
-	const urgent = payload.type === 'alert_level';
-	// One alert-level notification at a time (a newer level replaces the older); others stack per item.
-	const tag = urgent ? 'alert-level' : `${payload.type ?? 'message'}:${payload.id ?? payload.sent_at ?? Date.now()}`;
+	const alert = payload.type === 'alert_level';
+	const urgent = alert || payload.urgency === 'high';
+	// The server's tag collapses repeats (one alert-level notification, one per notice); older servers sent none.
+	const tag =
+		payload.tag || (alert ? 'alert-level' : `${payload.type ?? 'message'}:${payload.id ?? payload.sent_at ?? Date.now()}`);
 	event.waitUntil(
 		(async () => {
 			await sw.registration.showNotification(payload.title || 'Liaison', {
@@ -90,7 +96,7 @@ sw.addEventListener('push', (event) => {
 				icon: '/icons/icon-192.png',
 				badge: '/icons/favicon-32.png',
 				data: { url: payload.url || '/today' },
-				requireInteraction: urgent,
+				requireInteraction: alert,
 				renotify: urgent,
 				timestamp: payload.sent_at ? Date.parse(payload.sent_at) : Date.now()
 			} as NotificationOptions);
@@ -107,15 +113,60 @@ sw.addEventListener('notificationclick', (event) => {
 	event.waitUntil(
 		(async () => {
 			const windows = await sw.clients.matchAll({ type: 'window', includeUncontrolled: true });
-			for (const client of windows) {
-				if ('focus' in client) {
-					await client.focus();
-					await (client as WindowClient).navigate(target.href).catch(() => undefined);
-					client.postMessage({ type: 'sync' });
-					return;
-				}
+			const open = windows.find((client) => 'navigate' in client) as WindowClient | undefined;
+			if (open) {
+				// Focus may be refused (no user gesture reached us); the app still goes to the right screen.
+				await open.focus().catch(() => undefined);
+				const moved = await open.navigate(target.href).catch(() => null);
+				if (moved) return;
 			}
 			await sw.clients.openWindow(target.href);
+		})()
+	);
+});
+
+/** The signed-in session's token, read from the app's IndexedDB (`meta` table, written by lib/db.ts). */
+async function storedToken(): Promise<string | null> {
+	return new Promise((resolve) => {
+		const opening = indexedDB.open('liaison');
+		opening.onerror = () => resolve(null);
+		opening.onsuccess = () => {
+			const database = opening.result;
+			if (!database.objectStoreNames.contains('meta')) return resolve(null);
+			const read = database.transaction('meta', 'readonly').objectStore('meta').get('session');
+			read.onsuccess = () => resolve((read.result?.value?.token as string | undefined) ?? null);
+			read.onerror = () => resolve(null);
+		};
+	});
+}
+
+interface SubscriptionChangeEvent extends ExtendableEvent {
+	oldSubscription?: PushSubscription | null;
+	newSubscription?: PushSubscription | null;
+}
+
+// The push service replaced or expired the subscription: subscribe again with the server's key and tell the
+// server which endpoint this one replaces. Without a session (signed out) there is nothing to renew; the app
+// checks again when it opens (lib/push.ts checkPush).
+sw.addEventListener('pushsubscriptionchange', (event) => {
+	const change = event as SubscriptionChangeEvent;
+	change.waitUntil(
+		(async () => {
+			const token = await storedToken();
+			if (!token) return;
+			const auth = { authorization: `Bearer ${token}`, accept: 'application/json' };
+			const { public_key } = (await (await fetch('/api/push/vapid-public-key', { headers: auth })).json()) as {
+				public_key: string;
+			};
+			const renewed =
+				change.newSubscription && sameKey(change.newSubscription.options.applicationServerKey, public_key)
+					? change.newSubscription
+					: await subscribeAfresh(sw.registration.pushManager, public_key);
+			await fetch('/api/push/subscriptions', {
+				method: 'POST',
+				headers: { ...auth, 'content-type': 'application/json' },
+				body: JSON.stringify(subscriptionBody(renewed, change.oldSubscription?.endpoint))
+			});
 		})()
 	);
 });

@@ -11,11 +11,24 @@ from liaison.auth.guards import coordinators
 from liaison.auth.principal import Principal
 from liaison.deps import AppSettings, DbSession
 from liaison.push import report, subscriptions
+from liaison.push.models import PushSubscription
 from liaison.push.schemas import DeliveryReport, SubscriptionIn, SubscriptionOut, SubscriptionRef, VapidKeyOut
 from liaison.push.vapid import load_or_create_key, public_key_b64
 
 Kind = Annotated[str, QueryParameter(pattern=r"^(alert_level|assignment|notice|briefing|reminder)$")]
 RefId = Annotated[str, QueryParameter(min_length=1, max_length=64)]
+
+
+def _out(sub: PushSubscription) -> SubscriptionOut:
+    return SubscriptionOut(
+        id=sub.id,
+        endpoint=sub.endpoint,
+        origin=sub.origin,
+        device_id=sub.device_id,
+        p256dh=sub.p256dh,
+        created_at=sub.created_at,
+        updated_at=sub.updated_at,
+    )
 
 
 class PushController(Controller):
@@ -41,14 +54,16 @@ class PushController(Controller):
             device_id=request.user.device_id,
             allowed=settings.push_allowed_origins,
         )
-        return SubscriptionOut(
-            id=sub.id,
-            endpoint=sub.endpoint,
-            origin=sub.origin,
-            device_id=sub.device_id,
-            created_at=sub.created_at,
-            updated_at=sub.updated_at,
-        )
+        return _out(sub)
+
+    @get(
+        "/subscriptions/current",
+        summary="This device's push subscription as the server holds it (404 when there is none)",
+    )
+    async def current_subscription(
+        self, request: Request[Principal, str, object], db_session: DbSession
+    ) -> SubscriptionOut:
+        return _out(await subscriptions.current(db_session, device_id=request.user.device_id))
 
     @delete("/subscriptions", status_code=204, summary="Stop push notifications to this endpoint")
     async def unsubscribe(

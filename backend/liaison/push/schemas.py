@@ -17,11 +17,16 @@ class SubscriptionKeys(msgspec.Struct):
 
 
 class SubscriptionIn(msgspec.Struct):
-    """What `PushSubscription.toJSON()` gives in the browser (`expirationTime` is accepted and not needed)."""
+    """What `PushSubscription.toJSON()` gives in the browser (`expirationTime` is accepted and not needed).
+
+    `old_endpoint`: the subscription this one renews (the browser replaced it, its key changed, it expired):
+    removed in the same transaction, when it belongs to the caller, so nothing is pushed to it any more.
+    """
 
     endpoint: Annotated[str, msgspec.Meta(min_length=10, max_length=1024)]
     keys: SubscriptionKeys
-    expirationTime: int | None = None
+    expirationTime: float | None = None
+    old_endpoint: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)] | None = None
 
 
 class SubscriptionRef(msgspec.Struct):
@@ -33,6 +38,8 @@ class SubscriptionOut(msgspec.Struct):
     endpoint: str
     origin: str
     device_id: uuid.UUID
+    # The browser's key as the server holds it: a different one in the browser means re-send the subscription.
+    p256dh: str
     created_at: datetime
     updated_at: datetime
 

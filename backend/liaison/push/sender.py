@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from types import TracebackType
 
 import aiohttp
-from pywebpush import WebPusher
 
+from liaison.push.ece import encrypt_for
 from liaison.push.vapid import VapidSigner
 
 REQUEST_TIMEOUT = 10.0
@@ -36,8 +36,8 @@ class Outcome:
 
 
 def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
-    """RFC 8291 aes128gcm with pywebpush's encoder: a fresh ECDH key and salt per message."""
-    return WebPusher({"endpoint": "-", "keys": {"p256dh": p256dh, "auth": auth}}).encode(payload, "aes128gcm")["body"]
+    """RFC 8291 aes128gcm for one subscription: a fresh ECDH key and salt per message (see push/ece.py)."""
+    return encrypt_for(payload, p256dh, auth)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -69,6 +69,7 @@ class PushSender:
         self.timeout = timeout
         self._limits: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.per_origin))
         self._session: aiohttp.ClientSession | None = None
+        self._header_cache: dict[tuple[str, int, str, str | None], dict[str, str]] = {}
 
     async def __aenter__(self) -> PushSender:
         connector = aiohttp.TCPConnector(
@@ -92,21 +93,33 @@ class PushSender:
             await self._session.close()
             self._session = None
 
+    def _headers(self, origin: str, ttl: int, urgency: str, topic: str | None) -> dict[str, str]:
+        """The request headers, built once per (origin, TTL, urgency, topic, VAPID token) and shared."""
+        authorization = self.signer.authorization(origin)
+        key = (authorization, ttl, urgency, topic)
+        headers = self._header_cache.get(key)
+        if headers is None:
+            headers = {
+                "TTL": str(max(1, ttl)),
+                "Urgency": urgency,
+                "Content-Encoding": "aes128gcm",
+                "Content-Type": "application/octet-stream",
+                "Authorization": authorization,
+            }
+            if topic and _TOPIC.match(topic):
+                headers["Topic"] = topic
+            elif topic:
+                log.warning("push topic %r is not a valid RFC 8030 Topic: sent without one", topic)
+            if len(self._header_cache) > 256:  # old tokens and retired jobs' settings
+                self._header_cache.clear()
+            self._header_cache[key] = headers
+        return headers
+
     async def send(
         self, endpoint: str, origin: str, body: bytes, *, ttl: int, urgency: str, topic: str | None
     ) -> Outcome:
         assert self._session is not None, "use PushSender as an async context manager"
-        headers = {
-            "TTL": str(max(1, ttl)),
-            "Urgency": urgency,
-            "Content-Encoding": "aes128gcm",
-            "Content-Type": "application/octet-stream",
-            "Authorization": self.signer.authorization(origin),
-        }
-        if topic and _TOPIC.match(topic):
-            headers["Topic"] = topic
-        elif topic:
-            log.warning("push topic %r is not a valid RFC 8030 Topic: sent without one", topic)
+        headers = self._headers(origin, ttl, urgency, topic)
         async with self._limits[origin]:
             try:
                 async with self._session.post(endpoint, data=body, headers=headers, allow_redirects=False) as resp:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import uuid
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.errors import Invalid, NotFound
-from liaison.push.models import PushSubscription
+from liaison.push.models import PushDelivery, PushSubscription
 from liaison.push.origins import OriginRefused, check_endpoint
 from liaison.push.schemas import SubscriptionIn
 
@@ -53,15 +53,17 @@ async def subscribe(
 async def _upsert(
     session: AsyncSession, data: SubscriptionIn, origin: str, user_id: uuid.UUID, device_id: uuid.UUID
 ) -> PushSubscription:
-    rows = (
-        await session.scalars(
-            select(PushSubscription).where(
-                or_(PushSubscription.endpoint == data.endpoint, PushSubscription.device_id == device_id)
-            )
-        )
-    ).all()
+    replaced = [PushSubscription.endpoint == data.endpoint, PushSubscription.device_id == device_id]
+    if data.old_endpoint and data.old_endpoint != data.endpoint:
+        # Another user's endpoint is left alone: knowing an endpoint gives no right over it.
+        replaced.append(and_(PushSubscription.endpoint == data.old_endpoint, PushSubscription.user_id == user_id))
+    rows = (await session.scalars(select(PushSubscription).where(or_(*replaced)))).all()
     by_endpoint = next((r for r in rows if r.endpoint == data.endpoint), None)
     sub = by_endpoint or next((r for r in rows if r.device_id == device_id), None)
+    replaced_ids = [other.id for other in rows if other is not sub]
+    # Pushes still waiting for a replaced subscription (a retry after a 5xx, a batch not yet sent) go to the
+    # new one instead of being lost with the old endpoint.
+    waiting = await _pending_for(session, replaced_ids) if replaced_ids else []
     for other in rows:
         if other is not sub:
             await session.delete(other)
@@ -72,7 +74,31 @@ async def _upsert(
     sub.user_id, sub.device_id = user_id, device_id
     sub.endpoint, sub.origin = data.endpoint, origin
     sub.p256dh, sub.auth = data.keys.p256dh.rstrip("="), data.keys.auth.rstrip("=")
+    await session.flush()
+    if waiting:
+        already = select(PushDelivery.job_id).where(PushDelivery.subscription_id == sub.id).scalar_subquery()
+        await session.execute(
+            update(PushDelivery)
+            .where(PushDelivery.id.in_(waiting), PushDelivery.job_id.not_in(already))
+            .values(subscription_id=sub.id)
+            .execution_options(synchronize_session=False)
+        )
     await session.commit()
+    return sub
+
+
+async def _pending_for(session: AsyncSession, subscription_ids: list[uuid.UUID]) -> list[int]:
+    query = select(PushDelivery.id).where(
+        PushDelivery.subscription_id.in_(subscription_ids), PushDelivery.status == "pending"
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def current(session: AsyncSession, *, device_id: uuid.UUID) -> PushSubscription:
+    """The subscription the server holds for the calling device (the app compares it with the browser's)."""
+    sub = await session.scalar(select(PushSubscription).where(PushSubscription.device_id == device_id))
+    if sub is None:
+        raise NotFound("This device has no push subscription.")
     return sub
 
 

@@ -91,7 +91,11 @@ export class AppState {
 		this.watch();
 		this.listen();
 		this.ready = true;
-		if (session) void this.engine.sync();
+		if (session) {
+			void this.engine.sync();
+			// Is this phone still subscribed where the server pushes? (expired, key changed, dropped after a 410)
+			void import('./push').then((push) => push.checkPush(session.token)).catch(() => undefined);
+		}
 	}
 
 	private watch(): void {
