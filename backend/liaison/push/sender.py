@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from types import TracebackType
 
 import aiohttp
+from pywebpush import WebPusher
 
-from liaison.push.ece import encrypt_for
 from liaison.push.vapid import VapidSigner
 
 REQUEST_TIMEOUT = 10.0
@@ -36,8 +36,8 @@ class Outcome:
 
 
 def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
-    """RFC 8291 aes128gcm for one subscription: a fresh ECDH key and salt per message (see push/ece.py)."""
-    return encrypt_for(payload, p256dh, auth)
+    """RFC 8291 aes128gcm with pywebpush's encoder: a fresh ECDH key and salt per message."""
+    return WebPusher({"endpoint": "-", "keys": {"p256dh": p256dh, "auth": auth}}).encode(payload, "aes128gcm")["body"]
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
