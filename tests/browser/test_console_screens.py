@@ -72,6 +72,9 @@ def join_phone(context: BrowserContext, desk: Desk, country: str, index: int) ->
     page = context.new_page()
     page.goto(f"/join?code={desk.code_for(desk.officer(country, index)['id'])}")
     page.get_by_role("button", name=re.compile("^(Join|Beitreten)$")).click()
+    # A new phone lands on the welcome briefing first, then goes on to the day.
+    page.wait_for_url("**/welcome")
+    page.locator("a.go").click()
     page.wait_for_url("**/today")
     return page
 
