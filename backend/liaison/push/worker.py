@@ -481,8 +481,11 @@ async def run_worker(
                     return
                 due = await worker.next_due_in()
                 timeout = poll if due is None else min(poll, max(0.05, due))
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that arrives just as
+                # the event is set, and the worker would then outlive the app's shutdown.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(woken.wait(), timeout)
+                    async with asyncio.timeout(timeout):
+                        await woken.wait()
     finally:
         wake.unregister(woken)
         if engine is not None:
@@ -506,6 +509,9 @@ def start_in_process(settings: Settings, sessionmaker: async_sessionmaker[AsyncS
 
 
 async def stop_in_process(task: asyncio.Task[None]) -> None:
-    task.cancel()
+    # Cancelled again until it ends: a cancellation swallowed somewhere below must not hang the shutdown.
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=2)
     with contextlib.suppress(asyncio.CancelledError):
-        await task
+        task.result()
