@@ -290,8 +290,10 @@ def test_officer_turns_notifications_on_and_the_app_keeps_the_subscription_curre
     _wait_held(page, api, token, "https://fcm.googleapis.com/fcm/send/liaison-test-1")
     expect(page.get_by_role("region", name="Notifications")).to_have_count(0)
 
-    # The setting shows it on.
+    # The setting shows it on (in English: an earlier test may have left this officer in another language).
+    assert api.patch("/api/me", json={"locale": "en"}, headers={"Authorization": f"Bearer {token}"}).is_success
     page.goto("/me")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     switch = page.get_by_role("switch", name="Notifications")
     expect(switch).to_have_attribute("aria-checked", "true")
     expect(switch).to_have_text("Notifications on")
