@@ -39,7 +39,7 @@ from liaison.checkin.schemas import (
 )
 from liaison.database import utcnow
 from liaison.deps import AppSettings, DbSession
-from liaison.i18n.locales import country_name, ui_locale
+from liaison.i18n.locales import caller_locale, country_name
 from liaison.officers.service import visible_country
 from liaison.pagination import Limit, Offset, page
 from liaison.settings import Settings
@@ -49,10 +49,6 @@ dashboard_readers = allow("coordinator", "admin", "delegation_lead")
 
 def issuer(settings: Settings) -> str:
     return settings.base_url
-
-
-def _lang(request: Request[Principal, str, object]) -> str:
-    return ui_locale(request.user.locale, request.headers.get("accept-language"))
 
 
 def checkin_out(row: Checkin) -> CheckinOut:
@@ -103,7 +99,7 @@ class AccreditationController(Controller):
         self, request: Request[Principal, str, object], db_session: DbSession, settings: AppSettings
     ) -> AccreditationOut:
         issued = await service.issue_token(
-            db_session, keyring(settings.data_dir), request.user.user_id, issuer(settings), _lang(request)
+            db_session, keyring(settings.data_dir), request.user.user_id, issuer(settings), caller_locale(request)
         )
         officer = issued.officer
         return AccreditationOut(
@@ -116,7 +112,9 @@ class AccreditationController(Controller):
             holder=AccreditationHolder(
                 name=officer.name,
                 country=officer.country_code,
-                country_name=country_name(officer.country_code, _lang(request)) if officer.country_code else None,
+                country_name=country_name(officer.country_code, caller_locale(request))
+                if officer.country_code
+                else None,
                 role=officer.role,
                 rank=officer.rank,
             ),
@@ -181,7 +179,7 @@ class CheckinController(Controller):
         db_session: DbSession,
         settings: AppSettings,
     ) -> CheckinResult:
-        lang = _lang(request)
+        lang = caller_locale(request)
         ring = keyring(settings.data_dir)
         args = {"token": data.token, "accreditation_id": data.accreditation_id, "occurred_at": data.occurred_at}
         try:
@@ -240,7 +238,7 @@ class CheckinController(Controller):
         include_reviewed: FromQuery[bool] = False,
     ) -> OffsetPagination[ConflictOut]:
         items, total = await service.conflicts(db_session, include_reviewed, limit, offset)
-        lang = _lang(request)
+        lang = caller_locale(request)
         out = [
             ConflictOut(
                 id=repeat.id,
@@ -285,7 +283,7 @@ class ArrivalsController(Controller):
             db_session,
             day=day or arrivals.paris_today(),
             country=visible_country(request.user, country),
-            lang=_lang(request),
+            lang=caller_locale(request),
         )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from liaison.auth.principal import Principal
 from liaison.deps import DbSession
-from liaison.i18n.locales import country_name, ui_locale
+from liaison.i18n.locales import caller_locale, country_name
 from liaison.officers.models import Country, User
 from liaison.pagination import Limit, Offset, page
 
@@ -29,7 +29,7 @@ class CountriesController(Controller):
     async def list_countries(
         self, request: Request[Principal, str, object], db_session: DbSession, limit: Limit = 50, offset: Offset = 0
     ) -> OffsetPagination[CountryOut]:
-        lang = ui_locale(request.user.locale, request.headers.get("accept-language"))
+        lang = caller_locale(request)
         counts = dict(
             (
                 await db_session.execute(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.core import negotiate_locale
+from litestar import Request
 
 # Interface languages with a full catalog in locales/; authored content may carry any language.
 UI_LOCALES: tuple[str, ...] = ("en", "fr", "de", "es", "it", "pl", "nl", "pt", "ar")
@@ -77,6 +79,11 @@ def content_language(available: Sequence[str], account_locale: str | None, accep
 def ui_locale(account_locale: str | None, accept_language: str | None = None) -> str:
     """The interface language for a caller, always one we have a catalog for."""
     return content_language(UI_LOCALES, account_locale, accept_language)
+
+
+def caller_locale(request: Request[Any, Any, Any]) -> str:
+    """The interface language for a signed-in request: the account's locale, else its Accept-Language."""
+    return ui_locale(getattr(request.user, "locale", None), request.headers.get("accept-language"))
 
 
 def is_rtl(tag: str) -> bool:

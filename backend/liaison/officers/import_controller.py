@@ -12,7 +12,7 @@ from liaison.auth.guards import coordinators
 from liaison.auth.principal import Principal
 from liaison.deps import DbSession
 from liaison.errors import DomainError, Invalid
-from liaison.i18n.locales import ui_locale
+from liaison.i18n.locales import caller_locale
 from liaison.officers.roster import ImportOut, import_roster
 from liaison.officers.roster_files import RosterFileError
 
@@ -51,7 +51,7 @@ class RosterImportController(Controller):
     async def import_roster(
         self, data: MultipartBody[RosterUpload], request: Request[Principal, str, object], db_session: DbSession
     ) -> ImportOut:
-        lang = ui_locale(request.user.locale, request.headers.get("accept-language"))
+        lang = caller_locale(request)
         content = await data.file.read()
         try:
             return await import_roster(db_session, content, lang=lang)

@@ -15,7 +15,7 @@ from liaison.auth.guards import allow, coordinators
 from liaison.auth.principal import Principal
 from liaison.deps import AppSettings, DbSession
 from liaison.errors import Invalid
-from liaison.i18n.locales import ui_locale
+from liaison.i18n.locales import caller_locale
 from liaison.pagination import Limit, Offset, page
 from liaison.shifts import planning
 from liaison.shifts.planning_schemas import (
@@ -42,10 +42,6 @@ REFUSALS = (
     "11 h by default, between two of the officer's shifts), `not_available` (outside the officer's stay), "
     "`full` (headcount reached), `already_assigned`."
 )
-
-
-def _lang(request: Request[Principal, str, object]) -> str:
-    return ui_locale(request.user.locale, request.headers.get("accept-language"))
 
 
 def _aware(**values: datetime | None) -> None:
@@ -128,7 +124,7 @@ class ShiftsController(Controller):
         settings: AppSettings,
     ) -> ShiftOut:
         shift, venue, assigned = await planning.update_shift(
-            db_session, request.user, _lang(request), timedelta(hours=settings.rest_hours), shift_id, data
+            db_session, request.user, caller_locale(request), timedelta(hours=settings.rest_hours), shift_id, data
         )
         return shift_out(shift, venue, assigned)
 
@@ -171,7 +167,12 @@ class ShiftsController(Controller):
         settings: AppSettings,
     ) -> PlannedAssignmentOut:
         assignment = await planning.assign(
-            db_session, request.user, _lang(request), timedelta(hours=settings.rest_hours), shift_id, data.officer_id
+            db_session,
+            request.user,
+            caller_locale(request),
+            timedelta(hours=settings.rest_hours),
+            shift_id,
+            data.officer_id,
         )
         return planned_out(assignment)
 
@@ -193,7 +194,7 @@ class ShiftsController(Controller):
         settings: AppSettings,
     ) -> CheckOut:
         results = await planning.check(
-            db_session, _lang(request), timedelta(hours=settings.rest_hours), shift_id, data.officer_ids
+            db_session, caller_locale(request), timedelta(hours=settings.rest_hours), shift_id, data.officer_ids
         )
         return CheckOut(results=results)
 
@@ -213,7 +214,12 @@ class ShiftsController(Controller):
         settings: AppSettings,
     ) -> BulkOut:
         return await planning.assign_bulk(
-            db_session, request.user, _lang(request), timedelta(hours=settings.rest_hours), shift_id, data.officer_ids
+            db_session,
+            request.user,
+            caller_locale(request),
+            timedelta(hours=settings.rest_hours),
+            shift_id,
+            data.officer_ids,
         )
 
 
@@ -274,6 +280,11 @@ class AssignmentsController(Controller):
         settings: AppSettings,
     ) -> PlannedAssignmentOut:
         assignment = await planning.move(
-            db_session, request.user, _lang(request), timedelta(hours=settings.rest_hours), assignment_id, data.shift_id
+            db_session,
+            request.user,
+            caller_locale(request),
+            timedelta(hours=settings.rest_hours),
+            assignment_id,
+            data.shift_id,
         )
         return planned_out(assignment)
