@@ -35,13 +35,15 @@ from liaison.push.models import PushDelivery, PushJob, PushSubscription
 from liaison.push.origins import origin_allowed
 from liaison.push.payload import build
 from liaison.push.reminders import schedule_reminders
-from liaison.push.sender import Outcome, PushSender, encrypt
+from liaison.push.sender import PER_ORIGIN, Outcome, PushSender, encrypt
 from liaison.push.vapid import VapidSigner, load_or_create_key
 from liaison.settings import Settings
 
 log = logging.getLogger("liaison.push.worker")
 BATCH = 500
 PIPELINE = 2  # batches in flight per worker
+# Concurrent sends per batch: with PIPELINE batches in flight this stays within the sender's per-origin bound.
+LANES = PER_ORIGIN // PIPELINE
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8  # about six and a half minutes of retries without Retry-After
 POLL_SECONDS = 5.0
@@ -102,6 +104,7 @@ class PushWorker:
     sessionmaker: async_sessionmaker[AsyncSession]
     sender: PushSender
     batch: int = BATCH
+    lanes: int = LANES
     sent: int = 0
     _jobs: dict[int, PushJob] = field(default_factory=dict)
     _payloads: dict[tuple[int, str], bytes | None] = field(default_factory=dict)
@@ -190,8 +193,17 @@ class PushWorker:
         session = self.sessionmaker()
         try:
             if self._is_pg:
-                rows = (await session.execute(self._due(now).with_for_update(skip_locked=True))).all()
+                # One statement: the due rows, locked, with their subscriptions (outer join: a removed
+                # subscription still yields its delivery, recorded "gone"). OF: only deliveries are locked.
+                joined = (
+                    self._due(now)
+                    .add_columns(_SUBS.c.endpoint, _SUBS.c.origin, _SUBS.c.p256dh, _SUBS.c.auth)
+                    .outerjoin(_SUBS, _SUBS.c.id == _DELIVERIES.c.subscription_id)
+                    .with_for_update(skip_locked=True, of=_DELIVERIES)
+                )
+                items = [Claimed(*row) for row in (await session.execute(joined)).all()]
             else:
+                # SQLite: UPDATE … RETURNING cannot join, so the subscriptions come in a second statement.
                 lease = (
                     update(_DELIVERIES)
                     .where(_DELIVERIES.c.id.in_(self._due(now).with_only_columns(_DELIVERIES.c.id).scalar_subquery()))
@@ -205,27 +217,24 @@ class PushWorker:
                     )
                 )
                 rows = (await session.execute(lease)).all()
-            subs: dict[uuid.UUID, Any] = {}
-            sub_ids = list({row.subscription_id for row in rows if row.subscription_id is not None})
-            for chunk in _chunks(sub_ids):
-                found = await session.execute(
-                    select(_SUBS.c.id, _SUBS.c.endpoint, _SUBS.c.origin, _SUBS.c.p256dh, _SUBS.c.auth).where(
-                        _SUBS.c.id.in_(chunk)
+                subs: dict[uuid.UUID, Any] = {}
+                sub_ids = list({row.subscription_id for row in rows if row.subscription_id is not None})
+                for chunk in _chunks(sub_ids):
+                    found = await session.execute(
+                        select(_SUBS.c.id, _SUBS.c.endpoint, _SUBS.c.origin, _SUBS.c.p256dh, _SUBS.c.auth).where(
+                            _SUBS.c.id.in_(chunk)
+                        )
                     )
-                )
-                subs.update((sub.id, sub) for sub in found)
-            if not rows or not self._is_pg:
+                    subs.update((sub.id, tuple(sub)[1:]) for sub in found)
+                none = (None, None, None, None)
+                items = [Claimed(*row, *subs.get(row.subscription_id, none)) for row in rows]
+            if not items or not self._is_pg:
                 await session.commit()
                 await session.close()
         except BaseException:
             await session.close()
             raise
-        items: list[Claimed] = []
-        for row in rows:
-            sub = subs.get(row.subscription_id) if row.subscription_id is not None else None
-            keys = (sub.endpoint, sub.origin, sub.p256dh, sub.auth) if sub is not None else (None, None, None, None)
-            items.append(Claimed(row.id, row.job_id, row.subscription_id, row.locale, row.attempts, *keys))
-        return Batch(items, session if rows and self._is_pg else None)
+        return Batch(items, session if items and self._is_pg else None)
 
     # ---- rendering --------------------------------------------------------------------------------------
     async def _prepare(self, batch: list[Claimed]) -> None:
@@ -310,13 +319,17 @@ class PushWorker:
         results: list[Result] = []
         done: set[int] = set()
 
-        async def one(d: Claimed) -> None:
-            result = await self._deliver(d)
-            results.append(result)
-            done.add(d.id)
+        queue = iter(batch.items)
+
+        async def lane() -> None:
+            # A few long-lived lanes rather than a task per push: no task to create and no semaphore to queue
+            # on for each of the batch's hundreds of pushes.
+            for d in queue:
+                results.append(await self._deliver(d))
+                done.add(d.id)
 
         try:
-            await asyncio.gather(*(one(d) for d in batch.items))
+            await asyncio.gather(*(lane() for _ in range(min(self.lanes, len(batch.items)))))
         finally:
             # Also when cancelled (shutdown, a killed task): what was acknowledged is written down, the
             # rest released, so a restart resumes exactly there.
