@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import hashlib
-import hmac
 import json
 import multiprocessing as mp
 import os
@@ -34,105 +32,21 @@ from pathlib import Path
 from typing import Any
 
 import uvloop
-from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
-from cryptography.hazmat.primitives import hashes, serialization
+from aiohttp import ClientSession, ClientTimeout, TCPConnector
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.push_receiver import receiver_main
+
 KEYS = 32  # receiver key pairs shared round-robin by the subscriptions (each push still gets a fresh sender key)
-SAMPLE_EVERY = 1000
 LOCALES = ("en", "fr", "de", "es", "it", "pl", "nl", "pt", "ar")
 PG_ADMIN = os.environ.get("LIAISON_BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
 
 def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def unb64(data: str) -> bytes:
-    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-
-
-# ---- the receiver (separate process) -------------------------------------------------------------------
-def _decrypt(body: bytes, private: ec.EllipticCurvePrivateKey, auth: bytes) -> bytes:
-    def mac(key: bytes, data: bytes) -> bytes:
-        return hmac.new(key, data, hashlib.sha256).digest()
-
-    salt, id_len = body[:16], body[20]
-    keyid, ciphertext = body[21 : 21 + id_len], body[21 + id_len :]
-    shared = private.exchange(ec.ECDH(), ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), keyid))
-    ua_public = private.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    prk = mac(salt, mac(mac(auth, shared), b"WebPush: info\x00" + ua_public + keyid + b"\x01"))
-    cek = mac(prk, b"Content-Encoding: aes128gcm\x00\x01")[:16]
-    nonce = mac(prk, b"Content-Encoding: nonce\x00\x01")[:12]
-    plain = AESGCM(cek).decrypt(nonce, ciphertext, None).rstrip(b"\x00")
-    assert plain.endswith(b"\x02")
-    return plain[:-1]
-
-
-def _vapid_ok(header: str, audience: str) -> bool:
-    try:
-        params = dict(p.strip().split("=", 1) for p in header.split(" ", 1)[1].split(","))
-        head, claims_b64, sig = params["t"].split(".")
-        signature = unb64(sig)
-        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64(params["k"]))
-        der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-        key.verify(der, f"{head}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
-        claims = json.loads(unb64(claims_b64))
-        return (
-            claims["aud"] == audience
-            and time.time() < claims["exp"] <= time.time() + 86400
-            and claims["sub"].startswith("mailto:")
-        )
-    except Exception:
-        return False
-
-
-def receiver_main(port: int, keys: list[tuple[int, bytes]], ready: Any) -> None:
-    privates = [(ec.derive_private_key(n, ec.SECP256R1()), auth) for n, auth in keys]
-    audience = f"http://127.0.0.1:{port}"
-    stats: dict[str, Any] = {"count": 0, "sampled": 0, "decrypted": 0, "vapid_ok": 0, "bad": 0, "types": {}}
-    cpu_at_reset = [time.process_time()]
-
-    async def push(request: web.Request) -> web.Response:
-        body = await request.read()
-        stats["count"] += 1
-        if stats["count"] % SAMPLE_EVERY == 1:
-            stats["sampled"] += 1
-            private, auth = privates[int(request.match_info["key"])]
-            try:
-                payload = json.loads(_decrypt(body, private, auth))
-                stats["decrypted"] += 1
-                stats["types"][payload["type"]] = stats["types"].get(payload["type"], 0) + 1
-            except Exception:
-                stats["bad"] += 1
-            stats["vapid_ok"] += _vapid_ok(request.headers.get("Authorization", ""), audience)
-        return web.Response(status=201)
-
-    async def get_stats(_: web.Request) -> web.Response:
-        # CPU seconds this receiver used since the reset: its share of the machine's 2 cores.
-        return web.json_response({**stats, "cpu": time.process_time() - cpu_at_reset[0]})
-
-    async def reset(_: web.Request) -> web.Response:
-        stats.update(count=0, sampled=0, decrypted=0, vapid_ok=0, bad=0, types={})
-        cpu_at_reset[0] = time.process_time()
-        return web.json_response(stats)
-
-    app = web.Application()
-    app.router.add_post("/push/{key}/{id}", push)
-    app.router.add_get("/stats", get_stats)
-    app.router.add_post("/reset", reset)
-    ready.set()
-    # uvloop, as the worker has: the receiver stands in for a push service on another machine, so the less
-    # of the shared cores it takes, the more the measurement is of the sender.
-    web.run_app(
-        app, host="127.0.0.1", port=port, access_log=None, print=None, backlog=1024, loop=uvloop.new_event_loop()
-    )
 
 
 # ---- arranging 80,000 subscriptions --------------------------------------------------------------------
@@ -201,6 +115,9 @@ async def seed(url: str, count: int, receiver: str, public_keys: list[tuple[str,
                     for i, u, d in zip(n, users, devices, strict=True)
                 ],
             )
+        if engine.dialect.name == "postgresql":
+            # As on a live server, whose tables autovacuum has analyzed: plans from real statistics.
+            await conn.execute(text("ANALYZE"))
     await engine.dispose()
 
 
@@ -239,14 +156,14 @@ def _bench_settings(url: str, data_dir: Path, receiver: str) -> Any:
 
 
 def extra_worker_main(url: str, data_dir: Path, receiver: str, ready: Any, go: Any, cpu_out: Any) -> None:
-    """One more `liaison worker` process (PostgreSQL scale-out): waits for the fan-out, then drains with the rest."""
+    """One more `liaison worker` process (PostgreSQL scale-out): starts once the first page is fanned out."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
     uvloop.run(_extra_worker(url, data_dir, receiver, ready, go, cpu_out))
 
 
 async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go: Any, cpu_out: Any) -> None:
     from liaison.database import make_engine, make_sessionmaker
-    from liaison.push.models import PushJob
+    from liaison.push.models import PushDelivery
     from liaison.push.worker import run_worker
 
     settings = _bench_settings(url, data_dir, receiver)
@@ -255,9 +172,9 @@ async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go:
     ready.set()
     await asyncio.get_running_loop().run_in_executor(None, go.wait)
     cpu_started = time.process_time()
-    while True:  # as a worker woken by the poll: starts once another worker has fanned the job out
+    while True:  # as a worker woken by its poll: starts once there is something to send
         async with sessionmaker() as session:
-            if await session.scalar(select(func.count()).where(PushJob.expanded_at.is_not(None))):
+            if await session.scalar(select(func.count()).select_from(PushDelivery)):
                 break
         await asyncio.sleep(0.02)
     await run_worker(settings, once=True, sessionmaker=sessionmaker)

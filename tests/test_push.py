@@ -18,11 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.models import Device
 from liaison.database import make_engine, make_sessionmaker
+from liaison.push import worker as push_worker
 from liaison.push.messages import RENDERERS, PushText
 from liaison.push.models import PushDelivery, PushJob, PushSubscription
 from liaison.push.outbox import enqueue_push
 from liaison.push.reminders import schedule_reminders
-from liaison.push.worker import run_worker
+from liaison.push.sender import PushSender
+from liaison.push.vapid import VapidSigner, load_or_create_key
+from liaison.push.worker import PushWorker, run_worker
 from liaison.settings import Settings
 from tests.factories import World
 from tests.push_helpers import FakePushService, Subscriber, b64, decrypt, verify_vapid
@@ -495,6 +498,43 @@ async def test_worker_killed_mid_fan_out_delivers_the_rest_after_restart_none_tw
     assert names == sorted(p.name for p in phones), "every phone exactly once"
     for phone in phones[:3]:
         assert json.loads(decrypt(push_service.for_(phone.name)[0].body, phone.private, phone.auth))["id"] == "current"
+
+
+async def test_broadcast_fanned_out_in_pages_resumes_after_a_crash_between_pages_none_twice(
+    client: Client,
+    world: World,
+    db: AsyncSession,
+    push_service: FakePushService,
+    settings: Settings,
+    alert_renderer: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    phones = await _many_subscribers(db, world, push_service.base_url, 23)
+    # A subscription whose device was revoked sits inside a page: skipped, and the pages after it still come.
+    revoked = (await db.scalars(select(Device).where(Device.name == "phone 3"))).one()
+    revoked.revoked_at = datetime.now(UTC)
+    await db.commit()
+    await queue(db, kind="alert_level", ref_id="current", user_ids=None, urgency="high", params={"level": "emergency"})
+    engine = make_engine(settings)
+    signer = VapidSigner(load_or_create_key(settings), settings.vapid_subject)
+    async with PushSender(signer) as sender:
+        first = PushWorker(settings, make_sessionmaker(engine), sender, fanout_page=5)
+        assert await first.expand_jobs() == 1
+        await first.expand_jobs()
+    await engine.dispose()
+    # The worker dies here, two pages in: those deliveries are written and the job knows where it stopped.
+    job = (await db.scalars(select(PushJob))).one()
+    written = await db.scalar(select(func.count()).select_from(PushDelivery))
+    assert job.expanded_at is None and job.fanned_out_to is not None
+    assert 8 <= written <= 10, written  # every one of the two pages' subscriptions but the revoked one
+    await db.rollback()
+    monkeypatch.setattr(push_worker, "FANOUT_PAGE", 4)
+    await run_worker(settings, once=True)
+    names = sorted(r.name for r in push_service.accepted)
+    assert names == sorted(p.name for p in phones if p.name != "p03"), "every live phone exactly once"
+    assert await db.scalar(select(func.count()).select_from(PushDelivery)) == 22
+    job = (await db.scalars(select(PushJob).execution_options(populate_existing=True))).one()
+    assert job.expanded_at is not None and job.done_at is not None
 
 
 async def test_coordinator_reads_delivery_report_and_officer_may_not(

@@ -31,7 +31,10 @@ class PushJob(Base):
     ttl: Mapped[int] = mapped_column(default=86400)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column()
-    # Set in the transaction that wrote the job's deliveries: a job is fanned out exactly once.
+    # A broadcast is fanned out in pages, in subscription id order, each page committed with this mark of
+    # the last subscription it covered: sending starts after the first page, and a restart resumes here.
+    fanned_out_to: Mapped[uuid.UUID | None] = mapped_column()
+    # Set in the transaction that wrote the job's last deliveries: a job is fanned out exactly once.
     expanded_at: Mapped[datetime | None] = mapped_column()
     done_at: Mapped[datetime | None] = mapped_column()
 
