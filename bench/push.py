@@ -1,10 +1,11 @@
 """Benchmark: one alert-level change fanned out to 80,000 subscribed phones (make bench-push).
 
-Everything runs on this machine: a fake push service on 127.0.0.1 (its own process, so it does not share
-the worker's core) accepts and counts every push, checks the VAPID JWT and decrypts a sample with the
+Everything runs on this machine: a stand-in push service on 127.0.0.1 (bench/push_receiver.py, its own
+process: a bare asyncio protocol on uvloop, so that it takes as little as possible of the two cores the
+sender is measured on) answers and counts every push, checks the VAPID JWT and decrypts a sample with the
 subscribers' private keys. The worker runs as in production (`run_worker(once=True)`, on uvloop as `liaison
-serve` and `liaison worker` are): fan-out into `push_deliveries`, claim in batches, encrypt each push (RFC
-8291, fresh key per message), send over one keep-alive aiohttp session, record every answer. SQLite has its
+serve` and `liaison worker` are): fan-out into `push_deliveries` in pages, claim in batches, encrypt each
+push (RFC 8291, fresh key per message), send over one keep-alive aiohttp session, record every answer. SQLite has its
 one worker; on PostgreSQL `--pg-workers` processes share the work (SKIP LOCKED), as `liaison worker` does.
 The CPU seconds of the worker(s) and of the receiver are printed: the machine's other load shows there.
 In the same run, two baselines against the same receiver:
@@ -25,6 +26,7 @@ import os
 import socket
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -182,6 +184,51 @@ async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go:
     await engine.dispose()
 
 
+class PostgresCpu:
+    """CPU seconds of the PostgreSQL backends serving one database, read from /proc while a phase runs.
+
+    A backend's time is read every quarter second (it is lost when its connection closes before the
+    next read, so it undercounts short connections). The polling thread's own CPU is kept apart, to be
+    taken off the worker process it runs in.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.seen: dict[str, int] = {}
+        self.base: dict[str, int] = {}
+        self.own = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _read(self) -> None:
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                if f" {self.database} " not in (proc / "cmdline").read_bytes().decode("latin-1"):
+                    continue
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                self.seen[proc.name] = int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+            except (OSError, IndexError, ValueError):
+                continue
+
+    def _poll(self) -> None:
+        started = time.thread_time()
+        while not self._stop.wait(0.25):
+            self._read()
+        self._read()
+        self.own = time.thread_time() - started
+
+    def start(self) -> None:
+        self._read()
+        self.base = dict(self.seen)
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        ticks = sum(value - self.base.get(pid, 0) for pid, value in self.seen.items())
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 async def run_worker_phase(
     url: str, data_dir: Path, receiver: str, count: int, limit: float, workers: int = 1
 ) -> dict[str, Any]:
@@ -216,6 +263,9 @@ async def run_worker_phase(
             params={"level": "emergency"},
         )
         await session.commit()
+    database = PostgresCpu(engine.url.database or "") if engine.dialect.name == "postgresql" else None
+    if database is not None:
+        database.start()
     started, cpu_started = time.perf_counter(), time.process_time()
     go.set()
     await asyncio.wait_for(run_worker(settings, once=True, sessionmaker=sessionmaker), limit)
@@ -224,6 +274,9 @@ async def run_worker_phase(
     for proc, _ready in extras:
         await loop.run_in_executor(None, proc.join, limit)
     elapsed = time.perf_counter() - started
+    db_cpu = database.stop() if database is not None else None
+    if database is not None:
+        cpu -= database.own
     cpu += sum(cpu_out.get(timeout=5) for _ in extras)
     async with sessionmaker() as session:
         by_status = dict(
@@ -231,7 +284,14 @@ async def run_worker_phase(
         )
     await engine.dispose()
     received = await stats(receiver)
-    return {"elapsed": elapsed, "cpu": cpu, "by_status": by_status, "received": received, "workers": workers}
+    return {
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "db_cpu": db_cpu,
+        "by_status": by_status,
+        "received": received,
+        "workers": workers,
+    }
 
 
 async def raw_aiohttp_loop(receiver: str, body: bytes, count: int, concurrency: int = 64) -> float:
@@ -384,10 +444,14 @@ def main() -> int:
                     f" {result['elapsed']:.2f} s = {rate:,.0f} msgs/s"
                     f" | {rate / raw_rate:.2f}× the raw aiohttp loop, {rate / naive_rate:.0f}× naive webpush()"
                 )
+                db_cpu = result["db_cpu"]
+                database = ""
+                if db_cpu is not None:
+                    database = f", PostgreSQL {db_cpu:.1f} s ({db_cpu / args.count * 1e6:,.0f} µs a push)"
                 print(
                     f"  [{kind}] CPU: worker process(es) {result['cpu']:.1f} s"
                     f" ({result['cpu'] / args.count * 1e6:,.0f} µs a push), receiver {got['cpu']:.1f} s"
-                    f" ({got['cpu'] / args.count * 1e6:,.0f} µs a push) over {result['elapsed']:.1f} s"
+                    f" ({got['cpu'] / args.count * 1e6:,.0f} µs a push){database} over {result['elapsed']:.1f} s"
                     f" on {os.cpu_count()} cores; load average now"
                     f" {os.getloadavg()[0]:.2f} (other work on the machine shares these cores)"
                 )
