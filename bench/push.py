@@ -184,17 +184,20 @@ async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go:
     await engine.dispose()
 
 
-class PostgresCpu:
-    """CPU seconds of the PostgreSQL backends serving one database, read from /proc while a phase runs.
+class ProcessCpu:
+    """CPU seconds of other processes while a phase runs, read from /proc: the PostgreSQL backends serving
+    the bench's database, and the worker's encryption helper processes (children of this process).
 
-    A backend's time is read every quarter second (it is lost when its connection closes before the
-    next read, so it undercounts short connections). The polling thread's own CPU is kept apart, to be
-    taken off the worker process it runs in.
+    Each is read every quarter second (time used after the last read of a process that then exits is
+    lost, so short-lived ones are undercounted). The polling thread's own CPU is kept apart, to be taken
+    off the worker process it runs in.
     """
 
-    def __init__(self, database: str) -> None:
-        self.database = database
-        self.seen: dict[str, int] = {}
+    def __init__(self, database: str | None, skip: set[int]) -> None:
+        self.database = f" {database} " if database else None
+        self.skip = {str(pid) for pid in skip}
+        self.parent = str(os.getpid())
+        self.seen: dict[str, tuple[str, int]] = {}
         self.base: dict[str, int] = {}
         self.own = 0.0
         self._stop = threading.Event()
@@ -202,11 +205,17 @@ class PostgresCpu:
 
     def _read(self) -> None:
         for proc in Path("/proc").glob("[0-9]*"):
+            if proc.name in self.skip:
+                continue
             try:
-                if f" {self.database} " not in (proc / "cmdline").read_bytes().decode("latin-1"):
-                    continue
                 fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                self.seen[proc.name] = int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+                if fields[1] == self.parent:
+                    kind = "helpers"
+                elif self.database and self.database in (proc / "cmdline").read_bytes().decode("latin-1"):
+                    kind = "postgresql"
+                else:
+                    continue
+                self.seen[proc.name] = (kind, int(fields[11]) + int(fields[12]))  # utime + stime, clock ticks
             except (OSError, IndexError, ValueError):
                 continue
 
@@ -219,18 +228,20 @@ class PostgresCpu:
 
     def start(self) -> None:
         self._read()
-        self.base = dict(self.seen)
+        self.base = {pid: ticks for pid, (_kind, ticks) in self.seen.items()}
         self._thread.start()
 
-    def stop(self) -> float:
+    def stop(self) -> dict[str, float]:
         self._stop.set()
         self._thread.join()
-        ticks = sum(value - self.base.get(pid, 0) for pid, value in self.seen.items())
-        return ticks / os.sysconf("SC_CLK_TCK")
+        totals: dict[str, float] = {"helpers": 0.0, "postgresql": 0.0}
+        for pid, (kind, ticks) in self.seen.items():
+            totals[kind] += (ticks - self.base.get(pid, 0)) / os.sysconf("SC_CLK_TCK")
+        return totals
 
 
 async def run_worker_phase(
-    url: str, data_dir: Path, receiver: str, count: int, limit: float, workers: int = 1
+    url: str, data_dir: Path, receiver: str, receiver_pid: int, count: int, limit: float, workers: int = 1
 ) -> dict[str, Any]:
     from liaison.database import make_engine, make_sessionmaker
     from liaison.push.models import PushDelivery
@@ -263,9 +274,11 @@ async def run_worker_phase(
             params={"level": "emergency"},
         )
         await session.commit()
-    database = PostgresCpu(engine.url.database or "") if engine.dialect.name == "postgresql" else None
-    if database is not None:
-        database.start()
+    others = ProcessCpu(
+        engine.url.database if engine.dialect.name == "postgresql" else None,
+        skip={receiver_pid, *(proc.pid for proc, _ready in extras if proc.pid is not None)},
+    )
+    others.start()
     started, cpu_started = time.perf_counter(), time.process_time()
     go.set()
     await asyncio.wait_for(run_worker(settings, once=True, sessionmaker=sessionmaker), limit)
@@ -274,9 +287,8 @@ async def run_worker_phase(
     for proc, _ready in extras:
         await loop.run_in_executor(None, proc.join, limit)
     elapsed = time.perf_counter() - started
-    db_cpu = database.stop() if database is not None else None
-    if database is not None:
-        cpu -= database.own
+    other_cpu = others.stop()
+    cpu += other_cpu["helpers"] - others.own
     cpu += sum(cpu_out.get(timeout=5) for _ in extras)
     async with sessionmaker() as session:
         by_status = dict(
@@ -287,7 +299,8 @@ async def run_worker_phase(
     return {
         "elapsed": elapsed,
         "cpu": cpu,
-        "db_cpu": db_cpu,
+        "db_cpu": other_cpu["postgresql"] if engine.dialect.name == "postgresql" else None,
+        "helpers_cpu": other_cpu["helpers"],
         "by_status": by_status,
         "received": received,
         "workers": workers,
@@ -349,7 +362,11 @@ async def _admin(sql: str) -> None:
 
 
 def bench_database(
-    kind: str, args: argparse.Namespace, receiver: str, public_keys: list[tuple[str, str]], workdir: Path
+    kind: str,
+    args: argparse.Namespace,
+    push_service: tuple[str, int],
+    public_keys: list[tuple[str, str]],
+    workdir: Path,
 ) -> dict[str, Any]:
     from liaison.migrate import upgrade
 
@@ -362,12 +379,12 @@ def bench_database(
     try:
         upgrade(url)
         t0 = time.perf_counter()
-        asyncio.run(seed(url, args.count, receiver, public_keys))
+        asyncio.run(seed(url, args.count, push_service[0], public_keys))
         print(
             f"  [{kind}] seeded {args.count:,} officers, devices and subscriptions in {time.perf_counter() - t0:.1f} s"
         )
         workers = 1 if kind == "sqlite" else args.pg_workers
-        return uvloop.run(run_worker_phase(url, workdir, receiver, args.count, args.time_limit, workers))
+        return uvloop.run(run_worker_phase(url, workdir, *push_service, args.count, args.time_limit, workers))
     finally:
         if kind == "postgresql":
             asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -435,7 +452,7 @@ def main() -> int:
             )
             failed = False
             for kind in [k.strip() for k in args.db.split(",") if k.strip()]:
-                result = bench_database(kind, args, receiver, public_keys, workdir)
+                result = bench_database(kind, args, (receiver, server.pid or 0), public_keys, workdir)
                 rate = args.count / result["elapsed"]
                 got = result["received"]
                 delivered = result["by_status"].get("delivered", 0)
@@ -448,9 +465,12 @@ def main() -> int:
                 database = ""
                 if db_cpu is not None:
                     database = f", PostgreSQL {db_cpu:.1f} s ({db_cpu / args.count * 1e6:,.0f} µs a push)"
+                helpers = ""
+                if result["helpers_cpu"]:
+                    helpers = f", {result['helpers_cpu']:.1f} s of it in encryption helpers"
                 print(
                     f"  [{kind}] CPU: worker process(es) {result['cpu']:.1f} s"
-                    f" ({result['cpu'] / args.count * 1e6:,.0f} µs a push), receiver {got['cpu']:.1f} s"
+                    f" ({result['cpu'] / args.count * 1e6:,.0f} µs a push{helpers}), receiver {got['cpu']:.1f} s"
                     f" ({got['cpu'] / args.count * 1e6:,.0f} µs a push){database} over {result['elapsed']:.1f} s"
                     f" on {os.cpu_count()} cores; load average now"
                     f" {os.getloadavg()[0]:.2f} (other work on the machine shares these cores)"

@@ -9,7 +9,9 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from liaison.auth.models import Device
 from liaison.database import make_engine, make_sessionmaker
 from liaison.push import worker as push_worker
+from liaison.push.encryption import POOL_MIN, EncryptionPool
 from liaison.push.messages import RENDERERS, PushText
 from liaison.push.models import PushDelivery, PushJob, PushSubscription
 from liaison.push.outbox import enqueue_push
@@ -535,6 +538,39 @@ async def test_broadcast_fanned_out_in_pages_resumes_after_a_crash_between_pages
     assert await db.scalar(select(func.count()).select_from(PushDelivery)) == 22
     job = (await db.scalars(select(PushJob).execution_options(populate_existing=True))).one()
     assert job.expanded_at is not None and job.done_at is not None
+
+
+async def test_big_batch_encrypted_by_helper_processes_reaches_every_phone_and_a_bad_key_fails_alone(
+    client: Client,
+    world: World,
+    db: AsyncSession,
+    push_service: FakePushService,
+    settings: Settings,
+    alert_renderer: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    phones = await _many_subscribers(db, world, push_service.base_url, POOL_MIN + 6)
+    broken = (await db.scalars(select(PushSubscription).where(PushSubscription.endpoint.endswith("/p05")))).one()
+    broken.p256dh = b64(b"\x04" + bytes(64))  # not a point on the curve: this one cannot be encrypted
+    await db.commit()
+    await queue(db, kind="alert_level", ref_id="current", user_ids=None, urgency="high", params={"level": "emergency"})
+    submitted: list[int] = []
+    submit = EncryptionPool.submit
+
+    def counted(pool: EncryptionPool, items: Any) -> Any:
+        submitted.append(len(items))
+        return submit(pool, items)
+
+    monkeypatch.setattr(EncryptionPool, "submit", counted)
+    await run_worker(msgspec.structs.replace(settings, push_encrypt_processes=1), once=True)
+    received = {r.name: r for r in push_service.accepted}
+    assert sorted(received) == sorted(p.name for p in phones if p.name != "p05"), "each phone once, but the broken"
+    for phone in phones[:3] + phones[-3:]:
+        payload = json.loads(decrypt(received[phone.name].body, phone.private, phone.auth))
+        assert payload["title"] == "[de] level emergency"
+    assert submitted and sum(submitted) == POOL_MIN + 6, "the batch went to the helpers"
+    failed = (await db.scalars(select(PushDelivery).where(PushDelivery.status == "failed"))).one()
+    assert failed.subscription_id == broken.id and "cannot encrypt" in (failed.last_error or "")
 
 
 async def test_coordinator_reads_delivery_report_and_officer_may_not(

@@ -22,6 +22,7 @@ def test_defaults_are_the_embedded_database_on_localhost():
         ({"LIAISON_DATABASE_URL": "mysql://x"}, "LIAISON_DATABASE_URL"),
         ({"LIAISON_PUSH_ALLOWED_ORIGINS": "fcm.googleapis.com"}, "LIAISON_PUSH_ALLOWED_ORIGINS"),
         ({"LIAISON_VAPID_SUBJECT": "https://example.org"}, "LIAISON_VAPID_SUBJECT"),
+        ({"LIAISON_PUSH_ENCRYPT_PROCESSES": "many"}, "LIAISON_PUSH_ENCRYPT_PROCESSES"),
     ],
 )
 def test_bad_values_name_the_variable(env, named):
@@ -32,6 +33,12 @@ def test_bad_values_name_the_variable(env, named):
 def test_push_origins_are_parsed():
     settings = load_settings({"LIAISON_PUSH_ALLOWED_ORIGINS": "https://fcm.googleapis.com, http://127.0.0.1:9999/"})
     assert settings.push_allowed_origins == ("https://fcm.googleapis.com", "http://127.0.0.1:9999")
+
+
+def test_push_encryption_helpers_are_automatic_unless_given():
+    assert load_settings({}).push_encrypt_processes is None
+    assert load_settings({"LIAISON_PUSH_ENCRYPT_PROCESSES": "auto"}).push_encrypt_processes is None
+    assert load_settings({"LIAISON_PUSH_ENCRYPT_PROCESSES": "0"}).push_encrypt_processes == 0
 
 
 def test_cli_reports_a_bad_setting_clearly(monkeypatch):

@@ -32,12 +32,14 @@ from liaison.auth.models import Device
 from liaison.database import UTCDateTime, make_engine, make_sessionmaker, utcnow
 from liaison.officers.models import User
 from liaison.push import wake
+from liaison.push.encryption import CHUNK as ENCRYPT_CHUNK
+from liaison.push.encryption import EncryptionPool, auto_processes, encrypt_chunk
 from liaison.push.messages import RENDERERS
 from liaison.push.models import PushDelivery, PushJob, PushSubscription
 from liaison.push.origins import origin_allowed
 from liaison.push.payload import build
 from liaison.push.reminders import schedule_reminders
-from liaison.push.sender import PER_ORIGIN, Outcome, PushSender, encrypt
+from liaison.push.sender import PER_ORIGIN, Outcome, PushSender
 from liaison.push.vapid import VapidSigner, load_or_create_key
 from liaison.settings import Settings
 
@@ -111,6 +113,7 @@ class PushWorker:
     batch: int = BATCH
     lanes: int = LANES
     fanout_page: int = FANOUT_PAGE
+    pool: EncryptionPool | None = None
     sent: int = 0
     _written: int = 0  # deliveries fanned out in this drain
     _analyzed: bool = False
@@ -296,7 +299,34 @@ class PushWorker:
                     self._payloads[(job_id, locale)] = None
 
     # ---- sending ----------------------------------------------------------------------------------------
-    async def _deliver(self, d: Claimed) -> Result:
+    def _encrypt_ahead(self, items: list[Claimed]) -> dict[int, tuple[asyncio.Future[list[bytes | str]], int]]:
+        """A big batch's bodies, started in the helper processes: delivery id → (its chunk, its place in it)."""
+        if self.pool is None:
+            return {}
+        ready = [
+            d
+            for d in items
+            if d.p256dh is not None and d.auth is not None and self._payloads.get((d.job_id, d.locale)) is not None
+        ]
+        if not self.pool.wanted(len(ready)):
+            return {}
+        chunks = self.pool.submit([(self._payloads[(d.job_id, d.locale)], d.p256dh, d.auth) for d in ready])  # type: ignore[misc]
+        return {d.id: (chunks[i // ENCRYPT_CHUNK], i % ENCRYPT_CHUNK) for i, d in enumerate(ready)}
+
+    async def _body(
+        self, d: Claimed, payload: bytes, ahead: dict[int, tuple[asyncio.Future[list[bytes | str]], int]]
+    ) -> bytes | str:
+        """The encrypted body (from the helpers when they took it), or why there is none."""
+        assert d.p256dh is not None and d.auth is not None
+        started = ahead.get(d.id)
+        if started is not None:
+            try:
+                return (await started[0])[started[1]]
+            except Exception:
+                log.exception("push encryption helpers failed: encrypting in the worker")
+        return encrypt_chunk([(payload, d.p256dh, d.auth)])[0]
+
+    async def _deliver(self, d: Claimed, ahead: dict[int, tuple[asyncio.Future[list[bytes | str]], int]]) -> Result:
         if d.endpoint is None or d.origin is None or d.p256dh is None or d.auth is None:
             return Result(d, "gone", error="subscription removed")
         payload = self._payloads.get((d.job_id, d.locale))
@@ -308,14 +338,10 @@ class PushWorker:
         if paused is not None and paused > utcnow():
             return Result(d, "postponed", delay=(paused - utcnow()).total_seconds())
         job = self._jobs[d.job_id]
-        outcome = await self.sender.send(
-            d.endpoint,
-            d.origin,
-            encrypt(payload, d.p256dh, d.auth),
-            ttl=job.ttl,
-            urgency=job.urgency,
-            topic=job.topic,
-        )
+        body = await self._body(d, payload, ahead)
+        if isinstance(body, str):
+            return Result(d, "failed", error=body)
+        outcome = await self.sender.send(d.endpoint, d.origin, body, ttl=job.ttl, urgency=job.urgency, topic=job.topic)
         self.sent += 1
         return self._classify(d, outcome)
 
@@ -351,19 +377,21 @@ class PushWorker:
         await self._prepare(batch.items)
         results: list[Result] = []
         done: set[int] = set()
-
+        ahead = self._encrypt_ahead(batch.items)
         queue = iter(batch.items)
 
         async def lane() -> None:
             # A few long-lived lanes rather than a task per push: no task to create and no semaphore to queue
             # on for each of the batch's hundreds of pushes.
             for d in queue:
-                results.append(await self._deliver(d))
+                results.append(await self._deliver(d, ahead))
                 done.add(d.id)
 
         try:
             await asyncio.gather(*(lane() for _ in range(min(self.lanes, len(batch.items)))))
         finally:
+            for chunk in {future for future, _ in ahead.values()}:
+                chunk.cancel()  # not started yet when the batch is cancelled
             # Also when cancelled (shutdown, a killed task): what was acknowledged is written down, the
             # rest released, so a restart resumes exactly there.
             results.extend(Result(d, "released") for d in batch.items if d.id not in done)
@@ -530,9 +558,11 @@ async def run_worker(
     signer = VapidSigner(load_or_create_key(settings), settings.vapid_subject)
     woken = asyncio.Event()
     wake.register(woken)
+    processes = settings.push_encrypt_processes
+    pool = EncryptionPool(auto_processes(settings.is_sqlite) if processes is None else processes)
     try:
         async with PushSender(signer) as sender:
-            worker = PushWorker(settings, sessionmaker, sender, fanout_page=FANOUT_PAGE)
+            worker = PushWorker(settings, sessionmaker, sender, fanout_page=FANOUT_PAGE, pool=pool)
             if settings.is_sqlite:
                 await worker.release_stale_leases()
             last_reminders = 0.0
@@ -554,6 +584,7 @@ async def run_worker(
                         await woken.wait()
     finally:
         wake.unregister(woken)
+        pool.close()
         if engine is not None:
             await engine.dispose()
 
