@@ -23,6 +23,7 @@ from liaison.audit.controller import AuditController
 from liaison.auth.controller import AuthController, PublicAuthController, login_rate_limit
 from liaison.auth.middleware import PUBLIC_PATHS, BearerAuthMiddleware
 from liaison.auth.token_cache import TokenCache
+from liaison.auth.token_lookup import TokenLookup
 from liaison.calendar.controller import MyCalendarController, PublicCalendarController
 from liaison.channels import make_channels
 from liaison.checkin import sync as checkin_sync
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, extra_handlers: list[object]
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.token_lookup = TokenLookup(make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT")))
         attach_publisher(app.state.sessionmaker, channels)
         push_worker = start_in_process(settings, app.state.sessionmaker) if settings.run_worker else None
         try:

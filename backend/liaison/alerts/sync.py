@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from liaison.auth.principal import Principal
 from liaison.i18n.catalogs import N_, gettext
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
-from liaison.sync.registry import SyncChange, pull_source
+from liaison.sync.registry import SyncChange, pull_source, snapshot_source
 from liaison.sync.shared import shared_answer
 
 DOMAIN = service.DOMAIN
@@ -33,6 +34,18 @@ async def alert_level_changed(session: AsyncSession, principal: Principal, after
         upto,
         lambda: _alert_level(session, principal.locale, after, upto),
     )
+
+
+@snapshot_source("alert_level")
+async def alert_level_snapshots(
+    session: AsyncSession, principals: Sequence[Principal], upto: int
+) -> list[list[SyncChange]]:
+    """The same for every officer of one language: one answer per language in the batch."""
+    by_locale: dict[str, list[SyncChange]] = {}
+    for principal in principals:
+        if principal.locale not in by_locale:
+            by_locale[principal.locale] = await alert_level_changed(session, principal, 0, upto)
+    return [by_locale[p.locale] for p in principals]
 
 
 async def _alert_level(session: AsyncSession, locale: str, after: int, upto: int) -> list[SyncChange]:

@@ -16,6 +16,7 @@ FALLBACK_CHAIN: tuple[str, ...] = ("en", "fr")
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
 
+@lru_cache(maxsize=4096)
 def normalize(tag: str) -> str:
     """`pt-br`, `pt_BR` and `PT-BR` all become `pt-BR` (BCP 47 casing)."""
     parts = tag.strip().replace("_", "-").split("-")
@@ -76,6 +77,7 @@ def content_language(available: Sequence[str], account_locale: str | None, accep
     return choose(available, preferred) or choose(available, FALLBACK_CHAIN) or normalize(available[0])
 
 
+@lru_cache(maxsize=4096)
 def ui_locale(account_locale: str | None, accept_language: str | None = None) -> str:
     """The interface language for a caller, always one we have a catalog for."""
     return content_language(UI_LOCALES, account_locale, accept_language)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
 from liaison.errors import Invalid
+from liaison.hot_reads import PerDialect, any_of, core_rows, raw, raw_values
 from liaison.i18n.catalogs import N_, gettext
 from liaison.notices import service
 from liaison.notices.models import Notice, NoticeRecipient
@@ -18,7 +20,7 @@ from liaison.notices.views import as_data, notice_out, pick
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
 from liaison.sync.changes import in_range
-from liaison.sync.registry import SyncChange, mutation, pull_source
+from liaison.sync.registry import SyncChange, mutation, pull_source, snapshot_source
 from liaison.sync.shared import fragments
 
 DOMAIN = "notices"
@@ -32,9 +34,13 @@ CANCELLED_BODY = N_("This message was cancelled. You can disregard it.")
 
 async def _changed(session: AsyncSession, principal: Principal, kind: str, after: int, upto: int) -> list[SyncChange]:
     """The caller's notices of `kind` sent, acknowledged, cancelled or replaced in (after, upto]."""
-    changes = []
     rows = [row for row in await _recipient_rows(session, principal, after, upto) if row.kind == kind]
-    texts = await _texts(session, principal.locale, rows)
+    return await _as_changes(session, principal.locale, kind, rows, upto)
+
+
+async def _as_changes(session: AsyncSession, locale: str, kind: str, rows: list[Any], upto: int) -> list[SyncChange]:
+    changes = []
+    texts = await _texts(session, locale, rows)
     for row in rows:
         version = min(max(row.r_version, row.version), upto)
         if row.superseded_at is not None or row.deleted_at is not None:
@@ -49,7 +55,7 @@ async def _changed(session: AsyncSession, principal: Principal, kind: str, after
     return sorted(changes, key=lambda c: c.version)
 
 
-def _recipient_rows_query(first_pull: bool) -> Select[Any]:
+def _recipients_query(first_pull: bool) -> Select[Any]:
     r = NoticeRecipient
     after, upto = bindparam("after"), bindparam("upto")
     query = (
@@ -64,7 +70,6 @@ def _recipient_rows_query(first_pull: bool) -> Select[Any]:
         )
         .join(r, r.notice_id == Notice.id)
         .where(
-            r.user_id == bindparam("user_id"),
             or_(and_(r.version > after, r.version <= upto), and_(Notice.version > after, Notice.version <= upto)),
         )
     )
@@ -75,7 +80,9 @@ def _recipient_rows_query(first_pull: bool) -> Select[Any]:
 
 
 # Built once (they run once per phone after a mass reconnect): not rebuilt nor re-keyed for the compiled cache.
-_FIRST_PULL, _SINCE = _recipient_rows_query(True), _recipient_rows_query(False)
+_FIRST_PULL, _SINCE = (
+    _recipients_query(first_pull).where(NoticeRecipient.user_id == bindparam("user_id")) for first_pull in (True, False)
+)
 
 
 async def _recipient_rows(session: AsyncSession, principal: Principal, after: int, upto: int) -> list[Any]:
@@ -89,6 +96,56 @@ async def _recipient_rows(session: AsyncSession, principal: Principal, after: in
     rows = list(await session.execute(query, {"user_id": principal.user_id, "after": after, "upto": upto}))
     session.info[key] = rows
     return rows
+
+
+def _first_pulls_query(dialect: str) -> Select[Any]:
+    r = NoticeRecipient
+    return _recipients_query(True).add_columns(raw(r.user_id, "user_id")).where(any_of(r.user_id, "user_ids", dialect))
+
+
+_FIRST_PULLS = PerDialect(_first_pulls_query)
+_FIRST_PULLS_KEY = "notices.first_pulls"
+
+
+async def _first_pull_rows(session: AsyncSession, principals: Sequence[Principal], upto: int) -> list[list[Any]]:
+    """Officers' first pulls: their notices and briefings from one query for them all (both sources use it)."""
+    kept = session.info.get(_FIRST_PULLS_KEY)
+    if kept is not None and kept[0] is principals and kept[1] == upto:
+        return kept[2]  # type: ignore[no-any-return]
+    values = raw_values(session)
+    place = {str(p.user_id): i for i, p in enumerate(principals)}
+    found: list[list[Any]] = [[] for _ in principals]
+    params = {"user_ids": [p.user_id for p in principals], "after": 0, "upto": upto}
+    for row in await core_rows(session, _FIRST_PULLS(session), params):
+        found[place[values.uuid(row.user_id)]].append(row)
+    session.info[_FIRST_PULLS_KEY] = (principals, upto, found)
+    return found
+
+
+async def _snapshots(
+    session: AsyncSession, principals: Sequence[Principal], kind: str, upto: int
+) -> list[list[SyncChange]]:
+    rows = await _first_pull_rows(session, principals, upto)
+    return [
+        sorted(await _as_changes(session, p.locale, kind, [r for r in mine if r.kind == kind], upto), key=_order)
+        for p, mine in zip(principals, rows, strict=True)
+    ]
+
+
+def _order(change: SyncChange) -> tuple[int, str]:
+    return (change.version, change.id)
+
+
+@snapshot_source("notice")
+async def notice_snapshots(session: AsyncSession, principals: Sequence[Principal], upto: int) -> list[list[SyncChange]]:
+    return await _snapshots(session, principals, "notice", upto)
+
+
+@snapshot_source("briefing")
+async def briefing_snapshots(
+    session: AsyncSession, principals: Sequence[Principal], upto: int
+) -> list[list[SyncChange]]:
+    return await _snapshots(session, principals, "briefing", upto)
 
 
 async def _texts(session: AsyncSession, locale: str, rows: list[Any]) -> dict[uuid.UUID, dict[str, Any]]:

@@ -17,6 +17,13 @@ ROLES = ("officer", "delegation_lead", "desk", "coordinator", "admin")
 STATUSES = ("expected", "arrived", "departed")
 
 
+def display_name(first_name: str, last_name: str, country_code: str | None) -> str:
+    """A person's name as shown everywhere: family name first where the country writes it so."""
+    if country_code in FAMILY_NAME_FIRST:
+        return f"{last_name} {first_name}".strip()
+    return f"{first_name} {last_name}".strip()
+
+
 class Country(Base):
     __tablename__ = "countries"
     code: Mapped[str] = mapped_column(String(2), primary_key=True)
@@ -53,9 +60,7 @@ class User(UUIDPrimaryKey, Versioned, Base):
 
     @property
     def name(self) -> str:
-        if self.country_code in FAMILY_NAME_FIRST:
-            return f"{self.last_name} {self.first_name}".strip()
-        return f"{self.first_name} {self.last_name}".strip()
+        return display_name(self.first_name, self.last_name, self.country_code)
 
     @property
     def user_id(self) -> uuid.UUID:

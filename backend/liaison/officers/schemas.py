@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 import msgspec
+from sqlalchemy import Row
 
 from liaison.i18n.locales import country_name, is_rtl, ui_locale
-from liaison.officers.models import User
+from liaison.officers.models import User, display_name
 
 
 class UserOut(msgspec.Struct):
@@ -44,11 +46,12 @@ class OfficerOut(msgspec.Struct):
     departure: date | None
 
 
-def user_out(user: User, viewer_locale: str | None = None) -> UserOut:
+def user_out(user: User | Row[Any], viewer_locale: str | None = None) -> UserOut:
+    """`user`: an account, or a row of its columns (by the same names)."""
     shown_in = ui_locale(viewer_locale or user.locale)
     return UserOut(
         id=user.id,
-        name=user.name,
+        name=display_name(user.first_name, user.last_name, user.country_code),
         role=user.role,
         country=user.country_code,
         locale=user.locale,

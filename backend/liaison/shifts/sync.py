@@ -7,6 +7,7 @@ desk agents, coordinators and admins everything (their consoles page through it)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,13 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
 from liaison.errors import Conflict, Invalid, NotFound
+from liaison.hot_reads import PerDialect, any_of, core_rows, raw, raw_values
 from liaison.officers.models import User
 from liaison.shifts.models import Assignment, Shift
 from liaison.sync import messages as msg
 from liaison.sync.changes import after_key, in_range, merge, tombstone_changes
 from liaison.sync.messages import say
-from liaison.sync.registry import PageKey, SyncChange, mutation, page_of, paged_pull_source
-from liaison.sync.shared import fragments, raw
+from liaison.sync.registry import PageKey, SyncChange, mutation, page_of, paged_pull_source, snapshot_source
+from liaison.sync.shared import fragments
+from liaison.sync.shared import raw as raw_json
 
 # An officer may check in from this long before the shift starts (queues at the security perimeter).
 CHECKIN_EARLY = timedelta(hours=3)
@@ -94,70 +97,149 @@ def shift_data(row: Any) -> dict[str, Any]:
     }
 
 
-# Built once: after a mass reconnect it runs once per phone, and a prebuilt statement is neither rebuilt nor
-# re-keyed for SQLAlchemy's compiled cache each time.
-_OWN_SNAPSHOT = (
-    select(*(c.label(f"a_{c.key}") for c in _ASSIGNMENT_COLUMNS), *_SHIFT_COLUMNS)
-    .select_from(Assignment)
-    .join(Shift, Shift.id == Assignment.shift_id)
-    .where(
-        Assignment.user_id == bindparam("user_id"),
-        Assignment.deleted_at.is_(None),
-        Assignment.version <= bindparam("upto"),
+def _own_snapshots_query(dialect: str) -> Select[Any]:
+    # Raw columns (hot_reads.py): the shift's own data comes from the fragment cache, not from these rows.
+    return (
+        select(
+            raw(Assignment.id, "a_id"),
+            raw(Assignment.status, "a_status"),
+            raw(Assignment.shift_id, "a_shift_id"),
+            raw(Assignment.user_id, "a_user_id"),
+            raw(Assignment.checked_in_at, "a_checked_in_at"),
+            raw(Assignment.checked_out_at, "a_checked_out_at"),
+            raw(Assignment.version, "a_version"),
+            raw(Shift.version, "s_version"),
+            raw(Shift.deleted_at, "s_deleted_at"),
+        )
+        .select_from(Assignment)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .where(
+            any_of(Assignment.user_id, "user_ids", dialect),
+            Assignment.deleted_at.is_(None),
+            Assignment.version <= bindparam("upto"),
+        )
     )
-)
 
 
-def _own_first_pull(principal: Principal, after: int) -> bool:
-    return after == 0 and principal.role == "officer"
+_OWN_SNAPSHOTS = PerDialect(_own_snapshots_query)
+_SNAPSHOTS_KEY = "shifts.own_snapshots"
+OwnSnapshot = tuple[list[SyncChange], list[SyncChange]]  # an officer's assignments, and their shifts
 
 
-async def _own_snapshot(session: AsyncSession, principal: Principal, upto: int) -> dict[str, list[SyncChange]]:
-    """An officer's first pull: its assignments and their shifts from one query, shared by both sources.
+async def _own_snapshots(session: AsyncSession, principals: Sequence[Principal], upto: int) -> list[OwnSnapshot]:
+    """Officers' first pulls: their assignments and those assignments' shifts, from one query for them all.
 
     Same rows as the general queries below with after = 0: live assignments up to `upto`, and the live shifts
-    (up to `upto`) of those, each shift at the latest version of itself or of the caller's assignment to it.
+    (up to `upto`) of those, each shift at the latest version of itself or of the officer's assignment to it.
+    Kept in the session for the `assignment` and `shift` sources of the same batch.
     """
-    key = ("shifts.own_snapshot", principal.user_id, upto)
-    found = session.info.get(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    assignments: list[SyncChange] = []
-    shifts: dict[uuid.UUID, SyncChange] = {}
-    cache = fragments(session)
-    for r in await session.execute(_OWN_SNAPSHOT, {"user_id": principal.user_id, "upto": upto}):
-        if r.a_version > 0:
+    kept = session.info.get(_SNAPSHOTS_KEY)
+    if kept is not None and kept[0] is principals and kept[1] == upto:
+        return kept[2]  # type: ignore[no-any-return]
+    values = raw_values(session)
+    place = {str(p.user_id): i for i, p in enumerate(principals)}
+    assignments: list[list[SyncChange]] = [[] for _ in principals]
+    shifts: list[dict[str, tuple[int, int]]] = [{} for _ in principals]  # shift id → (version, its own version)
+    texts: dict[Any, str] = {}  # raw id → its text, for the ids many rows repeat (officers, shifts)
+
+    def text_of(value: Any) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = values.uuid(value)
+        return found
+
+    params = {"user_ids": [p.user_id for p in principals], "upto": upto}
+    for (
+        a_id,
+        status,
+        a_shift_id,
+        a_user_id,
+        checked_in_at,
+        checked_out_at,
+        a_version,
+        s_version,
+        s_deleted,
+    ) in await core_rows(session, _OWN_SNAPSHOTS(session), params):
+        owner, shift_id = text_of(a_user_id), text_of(a_shift_id)
+        i = place[owner]
+        if a_version > 0:
+            assignment_id = values.uuid(a_id)
             data = {
-                "id": r.a_id,
-                "status": r.a_status,
-                "shift_id": r.a_shift_id,
-                "officer_id": r.a_user_id,
-                "checked_in_at": r.a_checked_in_at,
-                "checked_out_at": r.a_checked_out_at,
+                "id": assignment_id,
+                "status": status,
+                "shift_id": shift_id,
+                "officer_id": owner,
+                "checked_in_at": values.time(checked_in_at),
+                "checked_out_at": values.time(checked_out_at),
             }
-            assignments.append(
-                SyncChange(entity="assignment", id=str(r.a_id), op="upsert", data=data, version=r.a_version)
+            assignments[i].append(
+                SyncChange(entity="assignment", id=assignment_id, op="upsert", data=data, version=a_version)
             )
-        if r.deleted_at is None and r.version <= upto:
-            version = max(r.version, r.a_version, shifts[r.id].version if r.id in shifts else 0)
-            # A shift reads the same for each of its officers: encoded once per version.
-            shift_key = ("shift", r.id, r.version)
-            encoded = cache.get(shift_key)
-            if encoded is None:
-                encoded = raw(shift_data(r))
-                cache.put(shift_key, encoded)
-            shifts[r.id] = SyncChange(entity="shift", id=str(r.id), op="upsert", data=encoded, version=version)
-    found = {"assignment": assignments, "shift": list(shifts.values())}
-    session.info[key] = found
+        if s_deleted is None and s_version <= upto:
+            seen = shifts[i].get(shift_id, (0, 0))[0]
+            shifts[i][shift_id] = (max(s_version, a_version, seen), s_version)
+    encoded = await _shift_fragments(session, {(sid, v) for mine in shifts for sid, (_, v) in mine.items()})
+    found = [
+        (
+            sorted(mine, key=_order),
+            sorted(
+                (
+                    SyncChange(entity="shift", id=sid, op="upsert", data=encoded[(sid, own)], version=version)
+                    for sid, (version, own) in their_shifts.items()
+                    if (sid, own) in encoded  # else changed since `upto`: it comes with the next pass
+                ),
+                key=_order,
+            ),
+        )
+        for mine, their_shifts in zip(assignments, shifts, strict=True)
+    ]
+    session.info[_SNAPSHOTS_KEY] = (principals, upto, found)
     return found
+
+
+def _order(change: SyncChange) -> tuple[int, str]:
+    return (change.version, change.id)
+
+
+async def _shift_fragments(session: AsyncSession, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], Any]:
+    """Each shift's data encoded once per version (it reads the same for each of its officers), by (id, version).
+
+    A shift read here may be newer than the version asked for (it changed in between): it is kept under its own
+    version, and the one asked for is left out of this answer; the change reaches the phone in the next pass.
+    """
+    cache = fragments(session)
+    found: dict[tuple[str, int], Any] = {}
+    missing = []
+    for shift_id, version in wanted:
+        encoded = cache.get(("shift", shift_id, version))
+        if encoded is None:
+            missing.append(uuid.UUID(shift_id))
+        else:
+            found[(shift_id, version)] = encoded
+    for chunk in range(0, len(missing), 500):
+        for r in await session.execute(select(*_SHIFT_COLUMNS).where(Shift.id.in_(missing[chunk : chunk + 500]))):
+            encoded = raw_json(shift_data(r))
+            cache.put(("shift", str(r.id), r.version), encoded)
+            found[(str(r.id), r.version)] = encoded
+    return found
+
+
+@snapshot_source("assignment")
+async def assignment_snapshots(
+    session: AsyncSession, principals: Sequence[Principal], upto: int
+) -> list[list[SyncChange]]:
+    return [mine for mine, _ in await _own_snapshots(session, principals, upto)]
+
+
+@snapshot_source("shift")
+async def shift_snapshots(session: AsyncSession, principals: Sequence[Principal], upto: int) -> list[list[SyncChange]]:
+    return [mine for _, mine in await _own_snapshots(session, principals, upto)]
 
 
 @paged_pull_source("assignment")
 async def assignments_changed(
     session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
 ) -> list[SyncChange]:
-    if _own_first_pull(principal, after):
-        return page_of((await _own_snapshot(session, principal, upto))["assignment"], start, limit)
     query = _scoped(select(*_ASSIGNMENT_COLUMNS), principal).where(
         in_range(Assignment.version, after, upto), after_key(Assignment.version, Assignment.id, start)
     )
@@ -180,8 +262,6 @@ async def shifts_changed(
 ) -> list[SyncChange]:
     if sees_everything(principal):
         return await _all_shifts(session, after, upto, start, limit)
-    if _own_first_pull(principal, after):
-        return page_of((await _own_snapshot(session, principal, upto))["shift"], start, limit)
     changes = await _shifts_of_assignments(session, principal, after, upto)
     # Shifts a delegation lead lost sight of without an unassignment (its officer moved to another country).
     lost = await tombstone_changes(session, principal.user_id, "shift", after, upto, None, 100_000)
@@ -266,9 +346,9 @@ async def _shifts_of_assignments(
 async def _own_assignment(
     session: AsyncSession, principal: Principal, args: dict[str, Any]
 ) -> tuple[Assignment, Shift]:
-    raw = args.get("assignment_id")
+    given = args.get("assignment_id")
     try:
-        assignment_id = uuid.UUID(str(raw))
+        assignment_id = uuid.UUID(str(given))
     except ValueError:
         raise Invalid(
             say(principal.locale, msg.WHICH_ASSIGNMENT),

@@ -25,6 +25,7 @@ from liaison.sync.cursor import decode, etag_for, scope_of
 from liaison.sync.mutations import apply_batch
 from liaison.sync.pull import PAGE_SIZE, has_changes, pull, read_clock
 from liaison.sync.schemas import MutationBatchIn, MutationBatchOut, PullOut
+from liaison.sync.snapshots import takes
 
 _encode = msgspec.json.Encoder().encode
 _NO_STORE = "private, no-cache"
@@ -107,8 +108,11 @@ class SyncController(Controller):
             answer = await self._unchanged(request, cursor)  # type: ignore[arg-type]
             if answer is not None:
                 return answer
-        async with state.sync_reader() as session:
-            out, clock = await pull(session, principal, cursor, limit)
+        if takes(principal, cursor):
+            out, clock = await state.first_pulls.page(principal, limit)
+        else:
+            async with state.sync_reader() as session:
+                out, clock = await pull(session, principal, cursor, limit)
         if watch and not out.changes and not out.more and out.cursor == cursor:
             state.sync_memo.put((scope_of(principal), decode(cursor).after), clock)  # type: ignore[arg-type]
             return _not_modified(etag_for(cursor))  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ from liaison.settings import Settings
 from liaison.sync.clock_index import ClockIndex, EmptyMemo, follow_clock
 from liaison.sync.cursor import decode, scope_of
 from liaison.sync.pull import has_changes, read_clock
+from liaison.sync.snapshots import FirstPulls
 
 CHANNEL = "sync"
 CHECK_EVERY = 1.0  # seconds: coalesces bursts of commits into one check per stream
@@ -41,6 +42,7 @@ async def sync_lifespan(app: Litestar) -> AsyncIterator[None]:
     app.state.sync_index, app.state.sync_memo = index, memo
     # Pulls only read, and each statement bounds itself by version: no BEGIN/ROLLBACK round trips needed.
     app.state.sync_reader = make_sessionmaker(app.state.engine.execution_options(isolation_level="AUTOCOMMIT"))
+    app.state.first_pulls = FirstPulls(app.state.sync_reader)
     settings: Settings = app.state.settings
     channels = app.plugins.get(ChannelsPlugin)
     shared = is_shared(settings)

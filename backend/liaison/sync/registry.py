@@ -8,6 +8,12 @@ A domain registers at import time, e.g. in `notices/sync.py`:
     @mutation("notice.ack")
     async def ack(session, principal, args, occurred_at) -> dict | None: ...
 
+A domain whose rows an officer's first pull reads per officer may also register a *snapshot source*, which
+answers that first pull for many officers at once (see snapshots.py):
+
+    @snapshot_source("notice")
+    async def notices_of(session, principals, upto) -> list[list[SyncChange]]: ...  # one list per principal
+
 A pull source returns every row of its entity the caller may see with after < version <= upto, plus
 tombstones (op="delete") for rows deleted or no longer visible. A mutation handler applies one client
 mutation inside the caller's transaction (it must NOT commit: the sync service commits it together with
@@ -16,7 +22,7 @@ the idempotency record) and raises a liaison.errors.DomainError to reject it wit
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -44,7 +50,12 @@ MutationHandler = Callable[[AsyncSession, Principal, dict[str, Any], datetime], 
 PageKey = tuple[int, str]
 PagedPullSource = Callable[[AsyncSession, Principal, int, int, PageKey | None, int], Awaitable[list[SyncChange]]]
 
+# Many officers' first pulls (after = 0) at once: for each principal, in the order given, the changes its pull
+# source would give with after = 0 and the same `upto`, sorted by (version, id).
+SnapshotSource = Callable[[AsyncSession, Sequence[Principal], int], Awaitable[list[list[SyncChange]]]]
+
 PULL_SOURCES: dict[str, PullSource] = {}
+SNAPSHOT_SOURCES: dict[str, SnapshotSource] = {}
 PAGED_PULL_SOURCES: dict[str, PagedPullSource] = {}
 MUTATIONS: dict[str, MutationHandler] = {}
 
@@ -60,6 +71,14 @@ def pull_source(entity: str) -> Callable[[PullSource], PullSource]:
 def paged_pull_source(entity: str) -> Callable[[PagedPullSource], PagedPullSource]:
     def register(fn: PagedPullSource) -> PagedPullSource:
         PAGED_PULL_SOURCES[entity] = fn
+        return fn
+
+    return register
+
+
+def snapshot_source(entity: str) -> Callable[[SnapshotSource], SnapshotSource]:
+    def register(fn: SnapshotSource) -> SnapshotSource:
+        SNAPSHOT_SOURCES[entity] = fn
         return fn
 
     return register

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
 from liaison.sync.changes import after_key, in_range
-from liaison.sync.registry import PageKey, SyncChange, paged_pull_source
+from liaison.sync.registry import PageKey, SyncChange, paged_pull_source, snapshot_source
 from liaison.sync.shared import shared_answer
 from liaison.venues.models import Venue
 from liaison.venues.schemas import venue_out
@@ -24,7 +26,16 @@ async def venues_changed(
     )
 
 
-async def _venues(session: AsyncSession, after: int, upto: int, start: PageKey | None, limit: int) -> list[SyncChange]:
+@snapshot_source("venue")
+async def venue_snapshots(session: AsyncSession, principals: Sequence[Principal], upto: int) -> list[list[SyncChange]]:
+    """Every venue, the same list for every officer of the batch (read once: see sync/shared.py)."""
+    venues = await shared_answer(session, ("venue", 0, upto), upto, lambda: _venues(session, 0, upto, None, None))
+    return [venues for _ in principals]
+
+
+async def _venues(
+    session: AsyncSession, after: int, upto: int, start: PageKey | None, limit: int | None
+) -> list[SyncChange]:
     query = select(Venue).where(in_range(Venue.version, after, upto), after_key(Venue.version, Venue.id, start))
     if after == 0:
         query = query.where(Venue.deleted_at.is_(None))
