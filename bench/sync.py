@@ -44,6 +44,7 @@ from liaison.auth.models import Device
 from liaison.auth.secrets import digest
 from liaison.database import make_engine, make_sessionmaker
 from liaison.demo.seed import seed_demo, stable_id
+from liaison.notices.models import Notice, NoticeRecipient
 from liaison.officers.models import User
 from liaison.settings import Settings
 from liaison.shifts.models import Assignment, Shift
@@ -122,7 +123,22 @@ async def add_officers(session: AsyncSession, total: int) -> int:
                         "version": version,
                     }
                 )
-    for rows, table in ((users, User.__table__), (assignments, Assignment.__table__)):
+    # Every broadcast to all that the demo sent reaches them too, as it would have on the day.
+    broadcasts = [
+        n
+        for (n,) in (
+            await session.execute(
+                select(Notice.id).where(Notice.audience["all"].as_boolean(), Notice.superseded_at.is_(None))
+            )
+        ).all()
+    ]
+    recipients = [
+        {"notice_id": notice_id, "user_id": u["id"], "country_code": u["country_code"], "version": version}
+        for notice_id in broadcasts
+        for u in users
+    ]
+    tables = ((users, User.__table__), (assignments, Assignment.__table__), (recipients, NoticeRecipient.__table__))
+    for rows, table in tables:
         for start in range(0, len(rows), CHUNK):
             await session.execute(insert(table), rows[start : start + CHUNK])
     await session.commit()
@@ -168,7 +184,17 @@ async def prepare(url: str, officers: int | None, token_prefix: str) -> tuple[li
         await session.commit()
         phones = await enroll_phones(session, token_prefix)
     await engine.dispose()
+    await settle(url)
     return phones, time.perf_counter() - started
+
+
+async def settle(url: str) -> None:
+    """A database that has been running for days has its statistics and visibility maps up to date: vacuum and
+    analyze after the bulk load, so the first reads measure the queries, not PostgreSQL catching up."""
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
+    await engine.dispose()
 
 
 # ---------------------------------------------------------------- server

@@ -1,4 +1,5 @@
-"""The real application plus one bare JSON route, the yardstick the sync benchmark compares against.
+"""The real application, as `liaison serve` runs it, plus one bare JSON route: the yardstick the sync benchmark
+compares against.
 
 Served only by `bench/sync.py` (uvicorn --factory bench.sync_app:app); the product never registers it.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from litestar import Litestar, get
 
-from liaison.app import create_app
+from liaison.app import serve_app
 
 
 @get("/bench/hello", opt={"exclude_from_auth": True}, sync_to_thread=False)
@@ -16,4 +17,4 @@ def hello() -> dict[str, str]:
 
 
 def app() -> Litestar:
-    return create_app(extra_handlers=[hello])
+    return serve_app(extra_handlers=[hello])

@@ -39,6 +39,7 @@ from liaison.officers.controller import OfficersController
 from liaison.officers.import_controller import RosterImportController
 from liaison.push.controller import PushController
 from liaison.push.worker import start_in_process, stop_in_process
+from liaison.runtime import tune_for_serving
 from liaison.settings import Settings, load_settings
 from liaison.shifts.controller import AssignmentsController, ShiftsController
 from liaison.shifts.coverage import CoverageController
@@ -86,6 +87,13 @@ def _openapi() -> OpenAPIConfig:
         ),
         security=[{"bearer": []}],
     )
+
+
+def serve_app(*, extra_handlers: list[object] | None = None) -> Litestar:
+    """The app as `liaison serve` runs it (uvicorn's factory): create_app, tuned for a long-running process."""
+    app = create_app(extra_handlers=extra_handlers)
+    app.on_startup.append(tune_for_serving)
+    return app
 
 
 def create_app(settings: Settings | None = None, *, extra_handlers: list[object] | None = None) -> Litestar:

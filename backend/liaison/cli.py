@@ -79,7 +79,7 @@ def serve(workers: int, no_migrate: bool) -> None:
         workers = 1
     click.echo(f"Liaison on http://{settings.host}:{settings.port}  (API docs: /schema)")
     uvicorn.run(
-        "liaison.app:create_app",
+        "liaison.app:serve_app",
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -147,7 +147,9 @@ async def _work(settings: Settings, once: bool) -> None:
     from liaison.database import make_engine, make_sessionmaker
     from liaison.notices.escalation import check_forever
     from liaison.push.worker import run_worker
+    from liaison.runtime import tune_for_serving
 
+    tune_for_serving()
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
     try:

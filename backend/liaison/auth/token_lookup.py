@@ -10,35 +10,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from liaison.auth.models import Device
 from liaison.auth.principal import Principal
 from liaison.coalesce import Coalescer
 from liaison.database import utcnow
-from liaison.hot_reads import core_rows
+from liaison.hot_reads import PerDialect, any_of, core_rows
 from liaison.officers.models import User, display_name
 
 SEEN_EVERY = timedelta(minutes=10)  # how fresh `last_seen_at` is kept: a write per device per ten minutes at most
 
-_SIGN_INS = (
-    select(
-        Device.token_hash,
-        Device.id,
-        Device.expires_at,
-        Device.revoked_at,
-        Device.last_seen_at,
-        User.id.label("user_id"),
-        User.role,
-        User.country_code,
-        User.locale,
-        User.first_name,
-        User.last_name,
-        User.deleted_at,
+_SIGN_INS = PerDialect(
+    lambda dialect: (
+        select(
+            Device.token_hash,
+            Device.id,
+            Device.expires_at,
+            Device.revoked_at,
+            Device.last_seen_at,
+            User.id.label("user_id"),
+            User.role,
+            User.country_code,
+            User.locale,
+            User.first_name,
+            User.last_name,
+            User.deleted_at,
+        )
+        .join(User, User.id == Device.user_id)
+        .where(any_of(Device.token_hash, "hashes", dialect))
     )
-    .join(User, User.id == Device.user_id)
-    .where(Device.token_hash.in_(bindparam("hashes", expanding=True)))
 )
 
 
@@ -57,7 +59,7 @@ class TokenLookup:
         found: dict[str, Principal | None] = dict.fromkeys(hashes)
         stale = []
         async with self._sessionmaker() as session:
-            for row in await core_rows(session, _SIGN_INS, {"hashes": list(hashes)}):
+            for row in await core_rows(session, _SIGN_INS(session), {"hashes": list(hashes)}):
                 if row.revoked_at is not None or row.expires_at <= now or row.deleted_at is not None:
                     continue
                 if row.last_seen_at is None or now - row.last_seen_at > SEEN_EVERY:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
+import msgspec
 from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,17 +32,18 @@ UPDATED = N_("Updated: {title}")
 CANCELLED = N_("Cancelled: {title}")
 BRIEFING = N_("Briefing: {title}")
 CANCELLED_BODY = N_("This message was cancelled. You can disregard it.")
+_order = attrgetter("version", "id")  # the order pages follow
 
 
 async def _changed(session: AsyncSession, principal: Principal, kind: str, after: int, upto: int) -> list[SyncChange]:
     """The caller's notices of `kind` sent, acknowledged, cancelled or replaced in (after, upto]."""
     rows = [row for row in await _recipient_rows(session, principal, after, upto) if row.kind == kind]
-    return await _as_changes(session, principal.locale, kind, rows, upto)
+    return _as_changes(kind, rows, await _texts(session, principal.locale, rows), upto)
 
 
-async def _as_changes(session: AsyncSession, locale: str, kind: str, rows: list[Any], upto: int) -> list[SyncChange]:
+def _as_changes(kind: str, rows: list[Any], texts: dict[uuid.UUID, bytes], upto: int) -> list[SyncChange]:
+    """One reader's changes of `kind`, from its recipient rows and the notices' texts in its language."""
     changes = []
-    texts = await _texts(session, locale, rows)
     for row in rows:
         version = min(max(row.r_version, row.version), upto)
         if row.superseded_at is not None or row.deleted_at is not None:
@@ -50,9 +53,14 @@ async def _as_changes(session: AsyncSession, locale: str, kind: str, rows: list[
         text = texts.get(row.id)
         if text is None:  # removed from the database between the two reads
             continue
-        data = {**text, "acknowledged_at": row.acknowledged_at}
+        data = _with_acknowledgement(text, row.acknowledged_at)
         changes.append(SyncChange(entity=kind, id=str(row.id), op="upsert", data=data, version=version))
-    return sorted(changes, key=lambda c: c.version)
+    return sorted(changes, key=_order)
+
+
+def _with_acknowledgement(text: bytes, acknowledged_at: Any) -> msgspec.Raw:
+    """A notice's JSON (encoded once for all its readers of one language) with this reader's acknowledgement."""
+    return msgspec.Raw(b"".join((text[:-1], b',"acknowledged_at":', _encode(acknowledged_at), b"}")))
 
 
 def _recipients_query(first_pull: bool) -> Select[Any]:
@@ -105,10 +113,15 @@ def _first_pulls_query(dialect: str) -> Select[Any]:
 
 _FIRST_PULLS = PerDialect(_first_pulls_query)
 _FIRST_PULLS_KEY = "notices.first_pulls"
+_encode = msgspec.json.Encoder().encode
 
 
-async def _first_pull_rows(session: AsyncSession, principals: Sequence[Principal], upto: int) -> list[list[Any]]:
-    """Officers' first pulls: their notices and briefings from one query for them all (both sources use it)."""
+FirstPulls = tuple[list[list[Any]], dict[str, dict[uuid.UUID, bytes]]]  # rows per officer; texts per language
+
+
+async def _first_pulls(session: AsyncSession, principals: Sequence[Principal], upto: int) -> FirstPulls:
+    """Officers' first pulls: their notices and briefings from one query for them all, and the texts in each of
+    their languages looked up once for the batch (both sources use them)."""
     kept = session.info.get(_FIRST_PULLS_KEY)
     if kept is not None and kept[0] is principals and kept[1] == upto:
         return kept[2]  # type: ignore[no-any-return]
@@ -118,22 +131,24 @@ async def _first_pull_rows(session: AsyncSession, principals: Sequence[Principal
     params = {"user_ids": [p.user_id for p in principals], "after": 0, "upto": upto}
     for row in await core_rows(session, _FIRST_PULLS(session), params):
         found[place[values.uuid(row.user_id)]].append(row)
-    session.info[_FIRST_PULLS_KEY] = (principals, upto, found)
-    return found
+    wanted: dict[str, dict[tuple[uuid.UUID, int], Any]] = {}
+    for principal, rows in zip(principals, found, strict=True):
+        mine = wanted.setdefault(principal.locale, {})
+        for row in rows:
+            mine[(row.id, row.version)] = row
+    texts = {locale: await _texts(session, locale, list(rows.values())) for locale, rows in wanted.items()}
+    session.info[_FIRST_PULLS_KEY] = (principals, upto, (found, texts))
+    return found, texts
 
 
 async def _snapshots(
     session: AsyncSession, principals: Sequence[Principal], kind: str, upto: int
 ) -> list[list[SyncChange]]:
-    rows = await _first_pull_rows(session, principals, upto)
+    rows, texts = await _first_pulls(session, principals, upto)
     return [
-        sorted(await _as_changes(session, p.locale, kind, [r for r in mine if r.kind == kind], upto), key=_order)
+        _as_changes(kind, [r for r in mine if r.kind == kind], texts[p.locale], upto)
         for p, mine in zip(principals, rows, strict=True)
     ]
-
-
-def _order(change: SyncChange) -> tuple[int, str]:
-    return (change.version, change.id)
 
 
 @snapshot_source("notice")
@@ -148,15 +163,15 @@ async def briefing_snapshots(
     return await _snapshots(session, principals, "briefing", upto)
 
 
-async def _texts(session: AsyncSession, locale: str, rows: list[Any]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Each notice as its readers in `locale` get it (acknowledged_at aside), by notice id.
+async def _texts(session: AsyncSession, locale: str, rows: list[Any]) -> dict[uuid.UUID, bytes]:
+    """Each notice's JSON as its readers in `locale` get it, without `acknowledged_at`, by notice id.
 
-    Kept per (notice, version, language): every change to a notice gives it a new version. A notice read here
-    may be newer than its row above (it changed in between): it is kept under its own version, and the change
-    reaches the phone in the next pass anyway.
+    Kept encoded per (notice, version, language): every change to a notice gives it a new version. A notice
+    read here may be newer than its row above (it changed in between): it is kept under its own version, and the
+    change reaches the phone in the next pass anyway.
     """
     cache = fragments(session)
-    texts: dict[uuid.UUID, dict[str, Any]] = {}
+    texts: dict[uuid.UUID, bytes] = {}
     missing = []
     for row in rows:
         if row.superseded_at is None and row.deleted_at is None:
@@ -167,7 +182,9 @@ async def _texts(session: AsyncSession, locale: str, rows: list[Any]) -> dict[uu
                 texts[row.id] = text
     if missing:
         for notice in (await session.execute(select(Notice).where(Notice.id.in_(missing)))).scalars():
-            text = as_data(notice_out(notice, locale, None, None))
+            data = as_data(notice_out(notice, locale, None, None))
+            data.pop("acknowledged_at", None)  # each reader's own: see _with_acknowledgement
+            text = _encode(data)
             cache.put(("notice", notice.id, notice.version, locale), text)
             texts[notice.id] = text
     return texts

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
@@ -60,13 +60,10 @@ _ME_COLUMNS = (
     User.rank,
     User.version,
 )
+# By primary key only: with the version range in SQL too, PostgreSQL's generic plan for the prepared statement
+# walked the version index of every account (seen: 33 ms for 32 officers instead of 0.2 ms).
 _MANY_ME = PerDialect(
-    lambda dialect: select(*_ME_COLUMNS).where(
-        any_of(User.id, "user_ids", dialect),
-        User.deleted_at.is_(None),
-        User.version > 0,
-        User.version <= bindparam("upto"),
-    )
+    lambda dialect: select(*_ME_COLUMNS).where(any_of(User.id, "user_ids", dialect), User.deleted_at.is_(None))
 )
 
 
@@ -75,8 +72,9 @@ async def me_snapshots(session: AsyncSession, principals: Sequence[Principal], u
     """Officers' first pulls: their own accounts, one query for them all."""
     place = {p.user_id: i for i, p in enumerate(principals)}
     found: list[list[SyncChange]] = [[] for _ in principals]
-    params = {"user_ids": list(place), "upto": upto}
-    for row in await core_rows(session, _MANY_ME(session), params):
+    for row in await core_rows(session, _MANY_ME(session), {"user_ids": list(place)}):
+        if not 0 < row.version <= upto:
+            continue
         data = msgspec.structs.asdict(user_out(row))
         found[place[row.id]] = [SyncChange(entity="me", id=str(row.id), op="upsert", data=data, version=row.version)]
     return found

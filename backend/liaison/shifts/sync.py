@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from liaison.auth.principal import Principal
@@ -113,11 +114,11 @@ def _own_snapshots_query(dialect: str) -> Select[Any]:
         )
         .select_from(Assignment)
         .join(Shift, Shift.id == Assignment.shift_id)
-        .where(
-            any_of(Assignment.user_id, "user_ids", dialect),
-            Assignment.deleted_at.is_(None),
-            Assignment.version <= bindparam("upto"),
-        )
+        # No version range here (it is checked on each row): PostgreSQL's generic plan for the prepared statement
+        # could then prefer the version index over the officers' own rows.
+        .where(any_of(Assignment.user_id, "user_ids", dialect), Assignment.deleted_at.is_(None))
+        # The order pages follow (UUIDs sort alike as hex text and as values), so each officer's list is in order.
+        .order_by(Assignment.version, Assignment.id)
     )
 
 
@@ -143,9 +144,7 @@ async def _own_snapshots(session: AsyncSession, principals: Sequence[Principal],
     texts: dict[Any, str] = {}  # raw id → its text, for the ids many rows repeat (officers, shifts)
 
     def text_of(value: Any) -> str:
-        found = texts.get(value)
-        if found is None:
-            found = texts[value] = values.uuid(value)
+        found = texts[value] = values.uuid(value)
         return found
 
     params = {"user_ids": [p.user_id for p in principals], "upto": upto}
@@ -160,7 +159,10 @@ async def _own_snapshots(session: AsyncSession, principals: Sequence[Principal],
         s_version,
         s_deleted,
     ) in await core_rows(session, _OWN_SNAPSHOTS(session), params):
-        owner, shift_id = text_of(a_user_id), text_of(a_shift_id)
+        if a_version > upto:
+            continue  # changed since the clock was read: it comes with the next pass
+        owner = texts.get(a_user_id) or text_of(a_user_id)
+        shift_id = texts.get(a_shift_id) or text_of(a_shift_id)
         i = place[owner]
         if a_version > 0:
             assignment_id = values.uuid(a_id)
@@ -181,7 +183,7 @@ async def _own_snapshots(session: AsyncSession, principals: Sequence[Principal],
     encoded = await _shift_fragments(session, {(sid, v) for mine in shifts for sid, (_, v) in mine.items()})
     found = [
         (
-            sorted(mine, key=_order),
+            mine,
             sorted(
                 (
                     SyncChange(entity="shift", id=sid, op="upsert", data=encoded[(sid, own)], version=version)
@@ -197,8 +199,7 @@ async def _own_snapshots(session: AsyncSession, principals: Sequence[Principal],
     return found
 
 
-def _order(change: SyncChange) -> tuple[int, str]:
-    return (change.version, change.id)
+_order = attrgetter("version", "id")
 
 
 async def _shift_fragments(session: AsyncSession, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], Any]:

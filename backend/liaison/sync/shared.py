@@ -83,6 +83,7 @@ def _engine_of(session: AsyncSession) -> Any:
 
 
 _COMMITTED = "liaison.sync.committed"
+_FRAGMENTS_KEY = "liaison.sync.fragments"
 
 
 def remember_committed(session: AsyncSession, clock: int) -> None:
@@ -124,10 +125,13 @@ def fragments(session: AsyncSession) -> Lru:
     """
     if _COMMITTED not in session.info:
         return Lru(0)  # keeps nothing
-    engine = _engine_of(session)
-    lru = _FRAGMENTS.get(engine)
+    lru = session.info.get(_FRAGMENTS_KEY)
     if lru is None:
-        lru = _FRAGMENTS[engine] = Lru(50_000)
+        engine = _engine_of(session)
+        lru = _FRAGMENTS.get(engine)
+        if lru is None:
+            lru = _FRAGMENTS[engine] = Lru(50_000)
+        session.info[_FRAGMENTS_KEY] = lru  # found once per session: many rows of one pull look here
     return lru
 
 
