@@ -1,5 +1,6 @@
 """What each role's device syncs: a delegation lead its own country's people, a coordinator's console what it
-manages, and deletes when someone leaves a lead's scope."""
+manages (the plan, the notices, the alert level; not the whole force's people and assignments), a desk its
+check-ins, and deletes when someone leaves a lead's scope."""
 
 from __future__ import annotations
 
@@ -43,12 +44,13 @@ async def test_delegation_lead_syncs_its_countrys_officers_and_never_another_cou
     assert entities((await pull_all(client, signed.auth("officer_de")))["changes"], "officer") == []
 
 
-async def test_coordinators_console_syncs_every_officer_every_notice_the_alert_level_and_venues(client, signed):
+async def test_coordinators_console_syncs_every_shift_every_notice_the_alert_level_and_venues(client, signed):
     to_germans = await _notice(client, signed, {"countries": ["DE"]}, "Germans: report at gate B")
     console = await pull_all(client, signed.auth("coordinator"))
-    assert _ids(console, "officer") == {
-        str(u.id) for u in (signed.lead_de, signed.officer_de, signed.officer_de2, signed.officer_it)
-    }
+    assert _ids(console, "shift") == {str(signed.shift_today.id), str(signed.shift_tomorrow.id)}
+    # People and assignments stay on the server: at the whole force's scale they are hundreds of thousands of
+    # rows, and the console searches and plans through the officers and planning APIs.
+    assert entities(console["changes"], "officer") == entities(console["changes"], "assignment") == []
     (notice,) = entities(console["changes"], "notice")
     # The console's view of a notice: who it went to and every language, as GET /api/notices/{id} gives it.
     assert notice["id"] == to_germans and notice["data"]["audience"] == {"countries": ["DE"]}
@@ -100,13 +102,23 @@ async def test_an_officer_moved_to_another_country_leaves_the_former_leads_devic
     # No other German works that shift: it goes too. The Italian colleague's data never came.
     assert str(signed.shift_today.id) in _ids(after, "shift", "delete")
     assert _ids(after, "officer") == set()
-    # The console sees the move as an update, not a loss.
-    console = await pull_all(client, signed.auth("coordinator"))
-    (anna,) = [c for c in entities(console["changes"], "officer") if c["id"] == str(signed.officer_de.id)]
-    assert anna["data"]["country"] == "FR"
+    # The officers list shows the move as an update, not a loss.
+    moved = await client.get("/api/officers", params={"q": "P24-DE-0002"}, headers=signed.auth("coordinator"))
+    assert [o["country"] for o in moved.json()["items"]] == ["FR"]
     # A fresh snapshot of the lead agrees with the replica the deltas built.
     fresh = await pull_all(client, lead_headers)
     assert str(signed.officer_de.id) not in _ids(fresh, "officer")
+
+
+async def test_a_desk_syncs_check_ins_and_no_plan(client, signed):
+    desk = await pull_all(client, signed.auth("desk"))
+    kinds = {c["entity"] for c in desk["changes"]}
+    assert {"me", "venue", "alert_level"} <= kinds
+    assert not kinds & {"assignment", "shift", "officer"}
+    scanned = await client.post("/api/checkins", json={"accreditation_id": "P24-DE-0002"}, headers=signed.auth("desk"))
+    assert scanned.status_code == 200, scanned.text
+    delta = await pull_all(client, signed.auth("desk"), desk["cursor"])
+    assert [c["data"]["officer_id"] for c in entities(delta["changes"], "checkin")] == [str(signed.officer_de.id)]
 
 
 async def test_an_officer_removed_reaches_the_lead_as_a_delete(client, signed, db):

@@ -33,8 +33,8 @@ def _json(value: object) -> object:
 
 
 async def test_a_batch_of_first_pulls_equals_each_officer_pulling_alone(app, client):
-    """The whole demo (2,185 officers in nine languages, check-ins and acknowledgements among them): every
-    officer's batched snapshot is, change for change and byte for byte, its own unbatched first pull."""
+    """The whole demo (2,185 officers in nine languages and their 46 delegation leads, check-ins and
+    acknowledgements among them): every batched snapshot is, change for change, the caller's unbatched pull."""
     engine = make_engine(app.state.settings)
     sessions = make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
     async with make_sessionmaker(engine)() as session:
@@ -46,21 +46,22 @@ async def test_a_batch_of_first_pulls_equals_each_officer_pulling_alone(app, cli
         first[1].status, first[1].checked_in_at = "checked_out", now - timedelta(hours=8, microseconds=250_000)
         first[1].checked_out_at = now - timedelta(microseconds=7)
         await session.commit()
-        officers = (await session.execute(select(User).where(User.role == "officer").order_by(User.id))).scalars()
-        principals = [_principal(user) for user in officers]
-    assert len(principals) > 2000
+        people = select(User).where(User.role.in_(("officer", "delegation_lead"))).order_by(User.id)
+        principals = [_principal(user) for user in (await session.execute(people)).scalars()]
+    assert len(principals) > 2000 and sum(p.role == "delegation_lead" for p in principals) == 46
     assert len({p.locale for p in principals}) >= 9
     try:
         first_pulls = FirstPulls(sessions)
-        batched = await asyncio.gather(*(first_pulls.page(p, 1000) for p in principals))
+        limit = 100_000  # one page each: the pages of a long pass are compared by the test below
+        batched = await asyncio.gather(*(first_pulls.page(p, limit) for p in principals))
         assert first_pulls._batches.batches < len(principals) / 50  # served together, not one by one
         for principal, (out, clock) in zip(principals, batched, strict=True):
             async with sessions() as session:
-                alone, alone_clock = await pull(session, principal, None)
+                alone, alone_clock = await pull(session, principal, None, limit)
             assert clock == alone_clock
             assert _json(out) == _json(alone), principal
         counted = {c.entity for out, _ in batched for c in out.changes}
-        assert {"assignment", "shift", "venue", "notice", "briefing", "alert_level", "me"} <= counted
+        assert {"assignment", "shift", "venue", "notice", "briefing", "alert_level", "me", "officer"} <= counted
         times = {c.data["checked_in_at"] for out, _ in batched for c in out.changes if c.entity == "assignment"}
         assert len(times) == 3  # None and the two check-ins above, written alike on both databases
     finally:
@@ -117,3 +118,33 @@ async def test_a_revoked_deleted_or_unknown_sign_in_is_refused_among_good_ones(c
     )
     assert [r.status_code for r in answers] == [200, 200, 401, 401, 401]
     assert answers[2].headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_leads_long_first_pull_pages_from_memory_exactly_as_from_the_database(app, client):
+    """A delegation lead's contingent spans several pages: served from the kept pass, or (as another worker
+    would) read from the database, the pages hold the same changes and end at the same cursor."""
+    engine = make_engine(app.state.settings)
+    async with make_sessionmaker(engine)() as session:
+        await seed_demo(session)
+    await engine.dispose()
+    lead = {"Authorization": f"Bearer {await login(client, 'lead.de@demo.liaison', 'liaison-demo')}"}
+
+    async def paged(drop_kept: bool) -> tuple[list[dict], str, int]:
+        changes, cursor, pages = [], None, 0
+        while True:
+            params = {"limit": 150, **({"cursor": cursor} if cursor else {})}
+            if drop_kept:
+                app.state.first_pulls._kept = type(app.state.first_pulls._kept)(0)  # holds nothing
+            body = (await client.get("/api/sync", params=params, headers=lead)).json()
+            changes.extend(body["changes"])
+            cursor, pages = body["cursor"], pages + 1
+            if not body["more"]:
+                return changes, cursor, pages
+
+    from_memory, cursor, pages = await paged(drop_kept=False)
+    from_database, cursor_again, _ = await paged(drop_kept=True)
+    assert pages > 3
+    assert from_memory == from_database and cursor == cursor_again
+    kinds = {c["entity"] for c in from_memory}
+    assert {"officer", "assignment", "shift"} <= kinds
+    assert {c["data"]["country"] for c in from_memory if c["entity"] == "officer"} == {"DE"}

@@ -66,10 +66,11 @@ def user_out(user: User | Row[Any], viewer_locale: str | None = None) -> UserOut
     )
 
 
-def officer_out(user: User) -> OfficerOut:
+def officer_out(user: User | Row[Any]) -> OfficerOut:
+    """`user`: an account, or a row of its columns (by the same names)."""
     return OfficerOut(
         id=user.id,
-        name=user.name,
+        name=display_name(user.first_name, user.last_name, user.country_code),
         first_name=user.first_name,
         last_name=user.last_name,
         country=user.country_code,

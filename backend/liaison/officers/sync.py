@@ -1,10 +1,10 @@
-"""People in sync: the caller's own account (`me`), the officers a staff console manages (`officer`), and the
+"""People in sync: the caller's own account (`me`), a delegation lead's contingent (`officer`), and the
 offline language change (`me.locale`).
 
-`officer` scope: a delegation lead syncs its own country's officers (itself included), desk agents,
-coordinators and admins every officer, paged; officers sync none. An officer who leaves a lead's scope
-while the row lives on (moved to another country by a roster import) reaches that lead as a tombstone
-(`tombstone_country_moves`), a deleted one as a delete.
+`officer` scope: a delegation lead syncs its own country's officers (itself included); nobody else syncs any
+(staff consoles search the officers API: the whole force is too many people to keep on every console). An
+officer who leaves a lead's scope while the row lives on (moved to another country by a roster import)
+reaches that lead as a tombstone (`tombstone_country_moves`), a deleted one as a delete.
 """
 
 from __future__ import annotations
@@ -80,21 +80,62 @@ async def me_snapshots(session: AsyncSession, principals: Sequence[Principal], u
     return found
 
 
+def _lead_country(principal: Principal) -> str | None:
+    return principal.country if principal.role == "delegation_lead" and principal.country else None
+
+
+_OFFICER_COLUMNS = (
+    User.id,
+    User.first_name,
+    User.last_name,
+    User.country_code,
+    User.accreditation_id,
+    User.locale,
+    User.status,
+    User.role,
+    User.rank,
+    User.email,
+    User.languages,
+    User.arrival,
+    User.departure,
+    User.version,
+)
+
+
+@snapshot_source("officer")
+async def officer_snapshots(
+    session: AsyncSession, principals: Sequence[Principal], upto: int
+) -> list[list[SyncChange]]:
+    """Delegation leads' first pulls: their countries' officers, one query for every country in the batch."""
+    countries = {c for c in map(_lead_country, principals) if c is not None}
+    by_country: dict[str, list[SyncChange]] = {c: [] for c in countries}
+    if countries:
+        query = (
+            select(*_OFFICER_COLUMNS)
+            .where(User.role.in_(OFFICER_ROLES), User.country_code.in_(countries), User.deleted_at.is_(None))
+            .order_by(User.version, User.id)
+        )
+        for row in await core_rows(session, query, {}):
+            if 0 < row.version <= upto:
+                data = msgspec.to_builtins(officer_out(row))
+                change = SyncChange(entity="officer", id=str(row.id), op="upsert", data=data, version=row.version)
+                by_country[row.country_code].append(change)
+    return [by_country.get(_lead_country(p) or "", []) for p in principals]
+
+
 @paged_pull_source("officer")
 async def officers_changed(
     session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
 ) -> list[SyncChange]:
-    if principal.is_staff:
-        country = None
-    elif principal.role == "delegation_lead" and principal.country:
-        country = principal.country
-    else:
+    country = _lead_country(principal)
+    if country is None:
         return []
     query = select(User).where(
-        User.role.in_(OFFICER_ROLES), in_range(User.version, after, upto), after_key(User.version, User.id, start)
+        User.role.in_(OFFICER_ROLES),
+        User.country_code == country,
+        in_range(User.version, after, upto),
+        after_key(User.version, User.id, start),
     )
-    if country is not None:
-        query = query.where(User.country_code == country)
     if after == 0:
         query = query.where(User.deleted_at.is_(None))
     rows = await session.execute(query.order_by(User.version, User.id).limit(limit))
@@ -106,8 +147,6 @@ async def officers_changed(
         )
         for u in rows.scalars()
     ]
-    if country is None:
-        return changes
     lost = await tombstone_changes(session, principal.user_id, "officer", after, upto, start, limit)
     return merge(changes, lost, limit) if lost else changes
 

@@ -1,7 +1,9 @@
 """Assignments and shifts in sync, and the officer's offline check-in and check-out at a shift.
 
-Scope: an officer syncs its own assignments and their shifts; a delegation lead those of its country;
-desk agents, coordinators and admins everything (their consoles page through it).
+Scope: an officer syncs its own assignments and their shifts; a delegation lead those of its country.
+Coordinators and admins sync every shift (the plan they manage) and no assignment: at the whole force's scale
+that is hundreds of thousands of rows, and their consoles read rosters through the planning API. Desk agents
+sync neither.
 """
 
 from __future__ import annotations
@@ -58,14 +60,12 @@ _SHIFT_COLUMNS = (
 )
 
 
-def sees_everything(principal: Principal) -> bool:
-    return principal.is_staff
+def syncs_assignments(principal: Principal) -> bool:
+    return not principal.is_staff
 
 
 def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
-    """Only the assignments the caller may see."""
-    if sees_everything(principal):
-        return query
+    """Only the assignments the caller may sync (not called for staff: see syncs_assignments)."""
     if principal.role == "delegation_lead" and principal.country:
         return query.join(User, User.id == Assignment.user_id).where(User.country_code == principal.country)
     return query.where(Assignment.user_id == principal.user_id)
@@ -124,21 +124,37 @@ def _own_snapshots_query(dialect: str) -> Select[Any]:
 
 _OWN_SNAPSHOTS = PerDialect(_own_snapshots_query)
 _SNAPSHOTS_KEY = "shifts.own_snapshots"
-OwnSnapshot = tuple[list[SyncChange], list[SyncChange]]  # an officer's assignments, and their shifts
+OwnSnapshot = tuple[list[SyncChange], list[SyncChange]]  # a caller's assignments, and their shifts
+_IDS_PER_QUERY = 5000  # officers per statement: far under SQLite's parameter limit
+
+
+async def _whose(session: AsyncSession, principals: Sequence[Principal]) -> list[list[uuid.UUID]]:
+    """Whose assignments each caller syncs: an officer its own; a delegation lead everyone of its country."""
+    countries = {p.country for p in principals if p.role == "delegation_lead" and p.country}
+    people: dict[str, list[uuid.UUID]] = {country: [] for country in countries}
+    if countries:
+        rows = await session.execute(select(User.id, User.country_code).where(User.country_code.in_(countries)))
+        for user_id, country in rows:
+            people[country].append(user_id)
+    return [people[p.country] if p.role == "delegation_lead" and p.country else [p.user_id] for p in principals]
 
 
 async def _own_snapshots(session: AsyncSession, principals: Sequence[Principal], upto: int) -> list[OwnSnapshot]:
-    """Officers' first pulls: their assignments and those assignments' shifts, from one query for them all.
+    """First pulls: each caller's assignments and those assignments' shifts, from one query for all of them.
 
     Same rows as the general queries below with after = 0: live assignments up to `upto`, and the live shifts
-    (up to `upto`) of those, each shift at the latest version of itself or of the officer's assignment to it.
+    (up to `upto`) of those, each shift at the latest version of itself or of the caller's assignments to it.
     Kept in the session for the `assignment` and `shift` sources of the same batch.
     """
     kept = session.info.get(_SNAPSHOTS_KEY)
     if kept is not None and kept[0] is principals and kept[1] == upto:
         return kept[2]  # type: ignore[no-any-return]
     values = raw_values(session)
-    place = {str(p.user_id): i for i, p in enumerate(principals)}
+    # Who sees each officer's assignments: the officer, and its delegation lead when one is in the batch.
+    seen_by: dict[str, list[int]] = {}
+    for i, user_ids in enumerate(await _whose(session, principals)):
+        for user_id in user_ids:
+            seen_by.setdefault(str(user_id), []).append(i)
     assignments: list[list[SyncChange]] = [[] for _ in principals]
     shifts: list[dict[str, tuple[int, int]]] = [{} for _ in principals]  # shift id → (version, its own version)
     texts: dict[Any, str] = {}  # raw id → its text, for the ids many rows repeat (officers, shifts)
@@ -147,43 +163,47 @@ async def _own_snapshots(session: AsyncSession, principals: Sequence[Principal],
         found = texts[value] = values.uuid(value)
         return found
 
-    params = {"user_ids": [p.user_id for p in principals], "upto": upto}
-    for (
-        a_id,
-        status,
-        a_shift_id,
-        a_user_id,
-        checked_in_at,
-        checked_out_at,
-        a_version,
-        s_version,
-        s_deleted,
-    ) in await core_rows(session, _OWN_SNAPSHOTS(session), params):
-        if a_version > upto:
-            continue  # changed since the clock was read: it comes with the next pass
-        owner = texts.get(a_user_id) or text_of(a_user_id)
-        shift_id = texts.get(a_shift_id) or text_of(a_shift_id)
-        i = place[owner]
-        if a_version > 0:
-            assignment_id = values.uuid(a_id)
-            data = {
-                "id": assignment_id,
-                "status": status,
-                "shift_id": shift_id,
-                "officer_id": owner,
-                "checked_in_at": values.time(checked_in_at),
-                "checked_out_at": values.time(checked_out_at),
-            }
-            assignments[i].append(
-                SyncChange(entity="assignment", id=assignment_id, op="upsert", data=data, version=a_version)
-            )
-        if s_deleted is None and s_version <= upto:
-            seen = shifts[i].get(shift_id, (0, 0))[0]
-            shifts[i][shift_id] = (max(s_version, a_version, seen), s_version)
+    people = [uuid.UUID(user_id) for user_id in seen_by]
+    for chunk in range(0, len(people), _IDS_PER_QUERY):
+        params = {"user_ids": people[chunk : chunk + _IDS_PER_QUERY]}
+        for (
+            a_id,
+            status,
+            a_shift_id,
+            a_user_id,
+            checked_in_at,
+            checked_out_at,
+            a_version,
+            s_version,
+            s_deleted,
+        ) in await core_rows(session, _OWN_SNAPSHOTS(session), params):
+            if a_version > upto:
+                continue  # changed since the clock was read: it comes with the next pass
+            owner = texts.get(a_user_id) or text_of(a_user_id)
+            shift_id = texts.get(a_shift_id) or text_of(a_shift_id)
+            readers = seen_by[owner]
+            if a_version > 0:
+                assignment_id = values.uuid(a_id)
+                data = {
+                    "id": assignment_id,
+                    "status": status,
+                    "shift_id": shift_id,
+                    "officer_id": owner,
+                    "checked_in_at": values.time(checked_in_at),
+                    "checked_out_at": values.time(checked_out_at),
+                }
+                change = SyncChange(entity="assignment", id=assignment_id, op="upsert", data=data, version=a_version)
+                for i in readers:
+                    assignments[i].append(change)
+            if s_deleted is None and s_version <= upto:
+                for i in readers:
+                    seen = shifts[i].get(shift_id, (0, 0))[0]
+                    shifts[i][shift_id] = (max(s_version, a_version, seen), s_version)
     encoded = await _shift_fragments(session, {(sid, v) for mine in shifts for sid, (_, v) in mine.items()})
     found = [
         (
-            mine,
+            # In (version, id) order already when one query brought them all; several are merged here.
+            mine if len(people) <= _IDS_PER_QUERY else sorted(mine, key=_order),
             sorted(
                 (
                     SyncChange(entity="shift", id=sid, op="upsert", data=encoded[(sid, own)], version=version)
@@ -241,6 +261,8 @@ async def shift_snapshots(session: AsyncSession, principals: Sequence[Principal]
 async def assignments_changed(
     session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
 ) -> list[SyncChange]:
+    if not syncs_assignments(principal):
+        return []
     query = _scoped(select(*_ASSIGNMENT_COLUMNS), principal).where(
         in_range(Assignment.version, after, upto), after_key(Assignment.version, Assignment.id, start)
     )
@@ -261,8 +283,10 @@ async def assignments_changed(
 async def shifts_changed(
     session: AsyncSession, principal: Principal, after: int, upto: int, start: PageKey | None, limit: int
 ) -> list[SyncChange]:
-    if sees_everything(principal):
+    if principal.manages_all:
         return await _all_shifts(session, after, upto, start, limit)
+    if not syncs_assignments(principal):
+        return []
     changes = await _shifts_of_assignments(session, principal, after, upto)
     # Shifts a delegation lead lost sight of without an unassignment (its officer moved to another country).
     lost = await tombstone_changes(session, principal.user_id, "shift", after, upto, None, 100_000)

@@ -108,7 +108,10 @@ class SyncController(Controller):
             answer = await self._unchanged(request, cursor)  # type: ignore[arg-type]
             if answer is not None:
                 return answer
-        if takes(principal, cursor):
+        kept = state.first_pulls.next_page(principal, cursor, limit) if cursor is not None else None
+        if kept is not None:
+            out, clock = kept
+        elif takes(principal, cursor):
             out, clock = await state.first_pulls.page(principal, limit)
         else:
             async with state.sync_reader() as session:

@@ -112,7 +112,8 @@ export class AppState {
 				this.shifts = joinShifts(
 					by('assignment') as unknown as Assignment[],
 					by('shift') as unknown as Shift[],
-					by('venue') as unknown as Venue[]
+					by('venue') as unknown as Venue[],
+					me?.id
 				);
 				// A notice and a briefing are both "things to read": one list, newest first.
 				this.notices = sortNotices([

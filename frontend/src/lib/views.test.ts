@@ -20,6 +20,12 @@ describe('what the screens show', () => {
 		expect(items[0].venue?.name).toBe('Stade de France');
 	});
 
+	it("shows only the person's own shifts (a delegation lead also holds its contingent's)", () => {
+		const colleague = { ...assignment('a9', 's2'), officer_id: 'someone-else' };
+		const mine = joinShifts([assignment('a1', 's1'), colleague], shifts, [venue], 'u');
+		expect(mine.map((i) => i.assignment.id)).toEqual(['a1']);
+	});
+
 	it('the next shift is the one under way, else the next to start', () => {
 		expect(nextShift(items, new Date('2026-07-26T06:00:00Z'))?.shift.id).toBe('s1');
 		expect(nextShift(items, new Date('2026-07-26T14:00:00Z'))?.shift.id).toBe('s2');

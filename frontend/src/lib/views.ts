@@ -2,12 +2,17 @@
 import { parisDayKey } from './time';
 import type { Assignment, MyShift, Notice, Shift, Venue } from './types';
 
-export function joinShifts(assignments: Assignment[], shifts: Shift[], venues: Venue[]): MyShift[] {
+/**
+ * The signed-in person's own shifts. A delegation lead's phone also holds its contingent's assignments (for the
+ * lead's overview): those are not the lead's schedule. `me` unknown yet (first sync under way): all of them.
+ */
+export function joinShifts(assignments: Assignment[], shifts: Shift[], venues: Venue[], me?: string | null): MyShift[] {
 	const shiftById = new Map(shifts.map((s) => [s.id, s]));
 	const venueById = new Map(venues.map((v) => [v.id, v]));
 	const out: MyShift[] = [];
 	for (const assignment of assignments) {
 		if (assignment.status === 'cancelled' || assignment.status === 'unassigned') continue;
+		if (me && assignment.officer_id !== me) continue;
 		const shift = shiftById.get(assignment.shift_id);
 		if (!shift) continue;
 		out.push({ assignment, shift, venue: venueById.get(shift.venue_id) ?? null });
