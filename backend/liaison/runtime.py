@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import gc
 
+from liaison.i18n.catalogs import warm_up
+
 GC_THRESHOLDS = (50_000, 20, 20)
 
 
 def tune_for_serving() -> None:
+    warm_up()  # before the freeze: catalogs and locale data live as long as the process
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
