@@ -167,8 +167,10 @@ async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go:
     from liaison.database import make_engine, make_sessionmaker
     from liaison.push.models import PushDelivery
     from liaison.push.worker import run_worker
+    from liaison.runtime import tune_for_serving
 
     settings = _bench_settings(url, data_dir, receiver)
+    tune_for_serving()  # as `liaison worker` does
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
     ready.set()
@@ -247,8 +249,10 @@ async def run_worker_phase(
     from liaison.push.models import PushDelivery
     from liaison.push.outbox import enqueue_push
     from liaison.push.worker import run_worker
+    from liaison.runtime import tune_for_serving
 
     settings = _bench_settings(url, data_dir, receiver)
+    tune_for_serving()  # as `liaison serve` (whose in-process worker this is) and `liaison worker` do
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
     ctx = mp.get_context("spawn")

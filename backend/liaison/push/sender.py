@@ -7,6 +7,7 @@ aiohttp rather than httpx (measured here at ~5,000 against ~390 pushes/s), HTTP/
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import logging
 import re
@@ -37,8 +38,21 @@ class Outcome:
 
 
 def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
-    """RFC 8291 aes128gcm with pywebpush's encoder: a fresh ECDH key and salt per message."""
-    return WebPusher({"endpoint": "-", "keys": {"p256dh": p256dh, "auth": auth}}).encode(payload, "aes128gcm")["body"]
+    """RFC 8291 aes128gcm with pywebpush's encoder: a fresh ECDH key and salt per message.
+
+    The encoder is given the subscription's two keys directly: WebPusher's constructor deep-copies a whole
+    subscription and re-checks what subscribing already checked, a fifteenth of a push's encryption time. The
+    RFC 8291 example, byte for byte, and the round trips in the tests go through this very function.
+    """
+    pusher = WebPusher.__new__(WebPusher)
+    pusher.verbose = False
+    pusher.receiver_key = _unb64(p256dh)
+    pusher.auth_key = _unb64(auth)
+    return pusher.encode(payload, "aes128gcm")["body"]
+
+
+def _unb64(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
