@@ -11,6 +11,10 @@ server (uvicorn, --workers processes, default one) on 127.0.0.1 and measures, wi
  (b) cold full snapshots/s — every officer's phone pulls everything from no cursor (following `more`), the
      server having just started (token cache and sync memo empty): p50/p99 per snapshot; then the same
      with --officers in all (default 80,000, generated with Core bulk inserts), target: all of them in <= 60 s.
+     The officers beyond the demo's are the host's own force (police, gendarmes, soldiers, private security:
+     country FR, reading French, no delegation lead over them), as the daily force of the Games was;
+     `--extra-in delegations` spreads them over the 46 foreign delegations instead, so that each delegation
+     lead's phone then syncs some 1,700 officers and 17,000 assignments.
 Traffic goes only to 127.0.0.1; every phase is bounded in requests and in time. Each line ends with the machine's
 load average (1 min) before and after the phase: the client, the server and the database share its cores.
 """
@@ -45,7 +49,7 @@ from liaison.auth.secrets import digest
 from liaison.database import make_engine, make_sessionmaker
 from liaison.demo.seed import seed_demo, stable_id
 from liaison.notices.models import Notice, NoticeRecipient
-from liaison.officers.models import User
+from liaison.officers.models import Country, User
 from liaison.settings import Settings
 from liaison.shifts.models import Assignment, Shift
 from liaison.sync.versioning import transaction_version
@@ -79,8 +83,12 @@ async def seed(url: str) -> None:
     await engine.dispose()
 
 
-async def add_officers(session: AsyncSession, total: int) -> int:
-    """Officers beyond the demo's, each on one venue/slot team for two weeks (five days in seven)."""
+HOST = "FR"
+
+
+async def add_officers(session: AsyncSession, total: int, extra_in: str = "host") -> int:
+    """Officers beyond the demo's, each on one venue/slot team for two weeks (five days in seven): of the host
+    force (`extra_in="host"`), or spread over the foreign delegations (`"delegations"`)."""
     existing = (
         await session.execute(select(func.count()).select_from(User).where(User.role == "officer"))
     ).scalar_one()
@@ -93,7 +101,13 @@ async def add_officers(session: AsyncSession, total: int) -> int:
     for shift_id, venue_id, starts_at in shifts:
         teams.setdefault((venue_id, starts_at.astimezone(PARIS).hour), []).append(shift_id)
     team_list = list(teams.values())
-    countries = [c for (c,) in (await session.execute(text("SELECT code FROM countries ORDER BY code"))).all()]
+    if extra_in == "host":
+        if not (await session.execute(text("SELECT 1 FROM countries WHERE code = :c"), {"c": HOST})).first():
+            await session.execute(insert(Country.__table__), [{"code": HOST, "languages": ["fr"]}])
+        countries = [HOST]
+    else:
+        countries = [c for (c,) in (await session.execute(text("SELECT code FROM countries ORDER BY code"))).all()]
+    language = "fr" if extra_in == "host" else "en"
     users, assignments = [], []
     for i in range(extra):
         user_id = stable_id("bench-officer", i)
@@ -105,8 +119,8 @@ async def add_officers(session: AsyncSession, total: int) -> int:
                 "first_name": f"Officer{i}",
                 "last_name": "Bench",
                 "country_code": country,
-                "locale": "en",
-                "languages": ["en"],
+                "locale": language,
+                "languages": [language],
                 "accreditation_id": f"BENCH-{i:06d}",
                 "status": "arrived",
                 "version": version,
@@ -174,12 +188,14 @@ async def enroll_phones(session: AsyncSession, token_prefix: str) -> list[Phone]
     return phones
 
 
-async def prepare(url: str, officers: int | None, token_prefix: str) -> tuple[list[Phone], float]:
+async def prepare(
+    url: str, officers: int | None, token_prefix: str, extra_in: str = "host"
+) -> tuple[list[Phone], float]:
     started = time.perf_counter()
     engine = make_engine(Settings(database_url=url))
     async with make_sessionmaker(engine)() as session:
         if officers:
-            await add_officers(session, officers)
+            await add_officers(session, officers, extra_in)
         await session.execute(text("DELETE FROM devices"))
         await session.commit()
         phones = await enroll_phones(session, token_prefix)
@@ -503,9 +519,12 @@ async def run_one(label: str, url: str, workdir: Path, args: argparse.Namespace)
         f"    one cold snapshot costs the CPU of {served / polls['hello_cpu_ms']:.0f} bare-route requests", flush=True
     )
     if args.officers:
-        phones, seconds = await prepare(url, args.officers, "large")
+        phones, seconds = await prepare(url, args.officers, "large", args.extra_in)
+        where = "the host force" if args.extra_in == "host" else "the foreign delegations"
         print(
-            f"{len(phones):,} officers with two weeks of shifts generated and enrolled in {seconds:.1f} s", flush=True
+            f"{len(phones):,} officers with two weeks of shifts (those beyond the demo's in {where})"
+            f" generated and enrolled in {seconds:.1f} s",
+            flush=True,
         )
         before = load_average()
         async with Server(url, workdir, workers) as server:
@@ -555,6 +574,12 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1, help="server processes (uvicorn --workers)")
     parser.add_argument("--polls-only", action="store_true", help="measure (a) only")
+    parser.add_argument(
+        "--extra-in",
+        choices=("host", "delegations"),
+        default="host",
+        help="whose officers those beyond the demo's are (default: the host force, without delegation leads)",
+    )
     args = parser.parse_args()
     print(
         f"sync benchmark, {os.cpu_count()} CPUs, {args.workers} server process(es),"

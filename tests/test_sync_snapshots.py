@@ -17,7 +17,7 @@ from liaison.demo.seed import seed_demo
 from liaison.officers.models import User
 from liaison.shifts.models import Assignment
 from liaison.sync.pull import pull
-from liaison.sync.snapshots import FirstPulls, first_page
+from liaison.sync.snapshots import FirstPulls, snapshot_page
 from tests.factories import enroll, login
 from tests.sync_helpers import pull_all
 
@@ -89,7 +89,7 @@ async def test_a_big_first_pull_is_paged_and_continues_the_usual_way(app, client
     assert rest["cursor"] == whole["cursor"]
 
 
-def test_the_first_page_cuts_where_pull_would_and_says_so():
+def test_the_snapshot_page_cuts_where_pull_would_and_says_so():
     principal = Principal(
         user_id=uuid.uuid4(), device_id=uuid.uuid4(), role="officer", country="DE", locale="de", name="A"
     )
@@ -97,9 +97,9 @@ def test_the_first_page_cuts_where_pull_would_and_says_so():
     from liaison.sync.registry import SyncChange
 
     changes = [SyncChange(entity="venue", id=f"v{i}", op="upsert", data={}, version=i) for i in range(5)]
-    whole = first_page(principal, (changes, 9), 5)
+    whole = snapshot_page(principal, (changes, 9), 5)
     assert not whole.more and decode(whole.cursor).after == 9 and decode(whole.cursor).complete
-    cut = first_page(principal, (changes, 9), 3)
+    cut = snapshot_page(principal, (changes, 9), 3)
     assert cut.more and cut.changes == changes[:3]
     cursor = decode(cut.cursor)
     assert (cursor.after, cursor.upto, cursor.entity, cursor.key) == (0, 9, "venue", (2, "v2"))

@@ -7,14 +7,18 @@ the 21,850 rows the demo writes in one version page stably. Sources per entity r
 (every domain's `sync.py` is listed in `liaison/registrations.py`). Deletes are soft-deleted rows and
 `Tombstone`s (lost visibility), both sent as `op: "delete"`; a snapshot sends none.
 
-Scope per role: an officer syncs its own account, assignments and their shifts, its notices and briefings, the
-alert level and the venues; a delegation lead also its country's officers and their assignments and shifts;
-desk agents, coordinators and admins every officer, assignment, shift and check-in, and coordinators every
-notice and briefing sent (the staff view). The alert level and the venues are the same for everyone.
+Scope per role: everyone syncs its own account, its notices and briefings, the alert level and the venues. An
+officer also its own assignments and their shifts; a delegation lead its country's officers and their
+assignments and shifts (its phone shows only the lead's own as its schedule); coordinators and admins every
+shift (the plan) and check-in, and every notice and briefing sent (the staff view); desk agents every check-in
+(to know offline who is in). Staff sync no people and no assignments: at the whole force's scale that is
+hundreds of thousands of rows, and their consoles search and plan through the officers and planning APIs.
 
-Cold snapshots (a mass reconnect) cost a handful of queries per phone: an officer's assignments and shifts come
-from one query, its notices and briefings from another; what many phones share (venues, the alert level,
-notice texts, shifts) is encoded once and reused by range or by row version (shared.py).
+Cold snapshots (a mass reconnect, snapshots.py): officers' and leads' first pulls are gathered while one batch
+runs (coalesce.py) and served together: one session, one clock read and one query per source for up to 200
+phones, columns read raw (hot_reads.py); sign-ins are checked the same way (auth/token_lookup.py). What many
+phones share (venues, the alert level, notice texts, shifts) is encoded once and reused by range or by row
+version (shared.py). A first pull longer than a page (a lead's contingent) is kept for its later pages.
 
 Unchanged polls: the ETag of an answer is its cursor. `If-None-Match` with that cursor is answered 304
 from memory while this process's clock index (clock_index.py) shows no commit since the caller's pull was

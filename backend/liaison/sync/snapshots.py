@@ -44,7 +44,7 @@ def takes(principal: Principal, cursor: str | None) -> bool:
 
 
 async def snapshots(session: AsyncSession, principals: Sequence[Principal], upto: int) -> list[list[SyncChange]]:
-    """Every change each officer's first pull holds (in the order of `principals`): by entity in pull order,
+    """Every change each caller's first pull holds (in the order of `principals`): by entity in pull order,
     each entity in (version, id) order."""
     found: list[list[SyncChange]] = [[] for _ in principals]
     if upto == 0:
@@ -62,7 +62,7 @@ async def snapshots(session: AsyncSession, principals: Sequence[Principal], upto
     return found
 
 
-def first_page(principal: Principal, snapshot: Snapshot, limit: int, start: int = 0) -> PullOut:
+def snapshot_page(principal: Principal, snapshot: Snapshot, limit: int, start: int = 0) -> PullOut:
     """`limit` changes from `start`, and the cursor `pull()` would have given after them."""
     changes, clock = snapshot
     scope = scope_of(principal)
@@ -112,7 +112,7 @@ class _Kept:
 
 
 class FirstPulls:
-    """Officers' first pulls in batches: `await page(principal, limit)` → (PullOut, clock)."""
+    """Officers' and delegation leads' first pulls in batches: `await page(principal, limit)` → (PullOut, clock)."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         """`sessionmaker`: bound to an AUTOCOMMIT engine, as pulls are (each statement bounds itself by version)."""
@@ -122,7 +122,7 @@ class FirstPulls:
 
     async def page(self, principal: Principal, limit: int) -> tuple[PullOut, int]:
         snapshot = await self._batches.get(principal)
-        out = first_page(principal, snapshot, limit)
+        out = snapshot_page(principal, snapshot, limit)
         if out.more:
             self._kept.keep(scope_of(principal), snapshot)
         return out, snapshot[1]
@@ -140,7 +140,7 @@ class FirstPulls:
             return None
         changes, start = found
         clock = cursor.upto or 0
-        out = first_page(principal, (changes, clock), limit, start)
+        out = snapshot_page(principal, (changes, clock), limit, start)
         if not out.more:
             self._kept.done(cursor.scope, clock)
         return out, clock
