@@ -87,5 +87,17 @@ def test_delegation_lead_sees_only_its_country_on_a_phone(browser: Browser, serv
         # Nothing on the page is wider than the phone.
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{overflow}px wider than the phone"
+        # The lead's phone holds its contingent's assignments, but its schedule is the lead's own shifts only.
+        token = staff_token(api, "lead.de@demo.liaison")
+        own = api.get("/api/me/assignments", headers=token).json()
+        assert own, "the demo gives every delegation lead shifts of its own"
+        page.goto("/schedule")
+        entries = page.locator("a.card.entry")
+        expect(entries).to_have_count(len({a["shift"]["id"] for a in own}))
+        shown = {
+            href.rsplit("/", 1)[-1] for href in entries.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        }
+        assert shown == {a["shift"]["id"] for a in own}
+        shoot(page, "delegation-03-own-schedule")
     finally:
         ctx.close()
