@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -22,7 +21,7 @@ from liaison.notices.views import as_data, notice_out, pick
 from liaison.push.messages import PushText, renderer
 from liaison.push.models import PushJob
 from liaison.sync.changes import in_range
-from liaison.sync.registry import SyncChange, mutation, pull_source, snapshot_source
+from liaison.sync.registry import PAGE_ORDER, SyncChange, mutation, pull_source, snapshot_source
 from liaison.sync.shared import fragments
 
 DOMAIN = "notices"
@@ -32,7 +31,6 @@ UPDATED = N_("Updated: {title}")
 CANCELLED = N_("Cancelled: {title}")
 BRIEFING = N_("Briefing: {title}")
 CANCELLED_BODY = N_("This message was cancelled. You can disregard it.")
-_order = attrgetter("version", "id")  # the order pages follow
 
 
 async def _changed(session: AsyncSession, principal: Principal, kind: str, after: int, upto: int) -> list[SyncChange]:
@@ -55,7 +53,7 @@ def _as_changes(kind: str, rows: list[Any], texts: dict[uuid.UUID, bytes], upto:
             continue
         data = _with_acknowledgement(text, row.acknowledged_at)
         changes.append(SyncChange(entity=kind, id=str(row.id), op="upsert", data=data, version=version))
-    return sorted(changes, key=_order)
+    return sorted(changes, key=PAGE_ORDER)
 
 
 def _with_acknowledgement(text: bytes, acknowledged_at: Any) -> msgspec.Raw:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -25,7 +24,7 @@ from liaison.shifts.models import Assignment, Shift
 from liaison.sync import messages as msg
 from liaison.sync.changes import after_key, in_range, merge, tombstone_changes
 from liaison.sync.messages import say
-from liaison.sync.registry import PageKey, SyncChange, mutation, page_of, paged_pull_source, snapshot_source
+from liaison.sync.registry import PAGE_ORDER, PageKey, SyncChange, mutation, page_of, paged_pull_source, snapshot_source
 from liaison.sync.shared import fragments
 from liaison.sync.shared import raw as raw_json
 
@@ -203,23 +202,20 @@ async def _own_snapshots(session: AsyncSession, principals: Sequence[Principal],
     found = [
         (
             # In (version, id) order already when one query brought them all; several are merged here.
-            mine if len(people) <= _IDS_PER_QUERY else sorted(mine, key=_order),
+            mine if len(people) <= _IDS_PER_QUERY else sorted(mine, key=PAGE_ORDER),
             sorted(
                 (
                     SyncChange(entity="shift", id=sid, op="upsert", data=encoded[(sid, own)], version=version)
                     for sid, (version, own) in their_shifts.items()
                     if (sid, own) in encoded  # else changed since `upto`: it comes with the next pass
                 ),
-                key=_order,
+                key=PAGE_ORDER,
             ),
         )
         for mine, their_shifts in zip(assignments, shifts, strict=True)
     ]
     session.info[_SNAPSHOTS_KEY] = (principals, upto, found)
     return found
-
-
-_order = attrgetter("version", "id")
 
 
 async def _shift_fragments(session: AsyncSession, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], Any]:
@@ -291,7 +287,7 @@ async def shifts_changed(
     # Shifts a delegation lead lost sight of without an unassignment (its officer moved to another country).
     lost = await tombstone_changes(session, principal.user_id, "shift", after, upto, None, 100_000)
     if lost:
-        changes = merge(sorted(changes, key=lambda c: (c.version, c.id)), lost, 100_000)
+        changes = merge(sorted(changes, key=PAGE_ORDER), lost, 100_000)
     return page_of(changes, start, limit)
 
 

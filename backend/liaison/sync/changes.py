@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from liaison.sync.registry import PageKey, SyncChange
+from liaison.sync.registry import PAGE_ORDER, PageKey, SyncChange
 from liaison.sync.versioning import Tombstone
 
 
@@ -55,7 +55,7 @@ async def tombstone_changes(
 def merge(a: list[SyncChange], b: list[SyncChange], limit: int) -> list[SyncChange]:
     """Two (version, id)-sorted pages into one; the same row in both keeps only its latest change."""
     latest: dict[str, SyncChange] = {}
-    for change in sorted([*a, *b], key=lambda c: (c.version, c.id)):
+    for change in sorted([*a, *b], key=PAGE_ORDER):
         latest.pop(change.id, None)
         latest[change.id] = change
-    return sorted(latest.values(), key=lambda c: (c.version, c.id))[:limit]
+    return sorted(latest.values(), key=PAGE_ORDER)[:limit]

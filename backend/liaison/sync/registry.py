@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Literal
 
 import msgspec
@@ -84,9 +85,13 @@ def snapshot_source(entity: str) -> Callable[[SnapshotSource], SnapshotSource]:
     return register
 
 
+# The order changes of one entity follow in a pull, so that a page can say where it ended.
+PAGE_ORDER = attrgetter("version", "id")
+
+
 def page_of(changes: list[SyncChange], start: PageKey | None, limit: int) -> list[SyncChange]:
     """The page after `start` of an unpaged source's answer, in the (version, id) order pages follow."""
-    ordered = sorted(changes, key=lambda c: (c.version, c.id))
+    ordered = sorted(changes, key=PAGE_ORDER)
     if start is not None:
         ordered = [c for c in ordered if (c.version, c.id) > start]
     return ordered[:limit]

@@ -81,6 +81,7 @@ class _Kept:
         self.max_changes = max_changes
         self._passes: OrderedDict[tuple[str, int], tuple[list[SyncChange], list[tuple[int, int, str]]]] = OrderedDict()
         self._size = 0
+        self._rank: dict[str, int] = {}
 
     def keep(self, scope: str, snapshot: Snapshot) -> None:
         changes, clock = snapshot
@@ -88,6 +89,7 @@ class _Kept:
             return
         rank = {entity: i for i, entity in enumerate(entities())}
         keys = [(rank[c.entity], c.version, c.id) for c in changes]  # the order a pass follows, for bisect
+        self._rank = rank
         self._passes[(scope, clock)] = (changes, keys)
         self._size += len(changes)
         while self._size > self.max_changes:
@@ -99,7 +101,7 @@ class _Kept:
         if kept is None or cursor.after != 0:
             return None
         changes, keys = kept
-        rank = entities().index(cursor.entity) if cursor.entity in entities() else -1
+        rank = self._rank.get(cursor.entity, -1)
         return changes, bisect_right(keys, (rank, cursor.key_version, cursor.key_id))
 
     def _drop(self, key: tuple[str, int]) -> None:
