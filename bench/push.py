@@ -133,7 +133,7 @@ async def stats(receiver: str, reset: bool = False) -> dict[str, Any]:
             return await resp.json()
 
 
-def _bench_settings(url: str, data_dir: Path, receiver: str) -> Any:
+def _bench_settings(url: str, data_dir: Path, receiver: str, helpers: int | None = None) -> Any:
     from liaison.push.messages import RENDERERS, PushText
     from liaison.push.models import PushJob
     from liaison.settings import Settings
@@ -154,25 +154,31 @@ def _bench_settings(url: str, data_dir: Path, receiver: str) -> Any:
         run_worker=False,
         reminder_lead_minutes=0,
         log_level="WARNING",
+        push_processes=helpers,
     )
 
 
-def extra_worker_main(url: str, data_dir: Path, receiver: str, ready: Any, go: Any, cpu_out: Any) -> None:
+def extra_worker_main(
+    url: str, data_dir: Path, receiver: str, helpers: int | None, ready: Any, go: Any, finish: Any, cpu_out: Any
+) -> None:
     """One more `liaison worker` process (PostgreSQL scale-out): starts once the first page is fanned out."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
-    uvloop.run(_extra_worker(url, data_dir, receiver, ready, go, cpu_out))
+    uvloop.run(_extra_worker(url, data_dir, receiver, helpers, ready, go, finish, cpu_out))
 
 
-async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go: Any, cpu_out: Any) -> None:
+async def _extra_worker(
+    url: str, data_dir: Path, receiver: str, helpers: int | None, ready: Any, go: Any, finish: Any, cpu_out: Any
+) -> None:
     from liaison.database import make_engine, make_sessionmaker
     from liaison.push.models import PushDelivery
     from liaison.push.worker import run_worker
     from liaison.runtime import tune_for_serving
 
-    settings = _bench_settings(url, data_dir, receiver)
+    settings = _bench_settings(url, data_dir, receiver, helpers)
     tune_for_serving()  # as `liaison worker` does
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
+    pool = await started_pool(settings)
     ready.set()
     await asyncio.get_running_loop().run_in_executor(None, go.wait)
     cpu_started = time.process_time()
@@ -181,9 +187,20 @@ async def _extra_worker(url: str, data_dir: Path, receiver: str, ready: Any, go:
             if await session.scalar(select(func.count()).select_from(PushDelivery)):
                 break
         await asyncio.sleep(0.02)
-    await run_worker(settings, once=True, sessionmaker=sessionmaker)
+    await run_worker(settings, once=True, sessionmaker=sessionmaker, pool=pool)
     cpu_out.put(time.process_time() - cpu_started)
+    await asyncio.get_running_loop().run_in_executor(None, finish.wait, 60)
+    pool.close()
     await engine.dispose()
+
+
+async def started_pool(settings: Any) -> Any:
+    """The worker's sending helpers, started before the clock as a serving worker has them from its start."""
+    from liaison.push.senders import SenderPool, auto_processes
+
+    pool = SenderPool(auto_processes() if settings.push_processes is None else settings.push_processes)
+    await pool.start()
+    return pool
 
 
 class ProcessCpu:
@@ -195,10 +212,10 @@ class ProcessCpu:
     off the worker process it runs in.
     """
 
-    def __init__(self, database: str | None, skip: set[int]) -> None:
+    def __init__(self, database: str | None, skip: set[int], parents: set[int]) -> None:
         self.database = f" {database} " if database else None
         self.skip = {str(pid) for pid in skip}
-        self.parent = str(os.getpid())
+        self.parents = {str(pid) for pid in parents}
         self.seen: dict[str, tuple[str, int]] = {}
         self.base: dict[str, int] = {}
         self.own = 0.0
@@ -211,7 +228,7 @@ class ProcessCpu:
                 continue
             try:
                 fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                if fields[1] == self.parent:
+                if fields[1] in self.parents:
                     kind = "helpers"
                 elif self.database and self.database in (proc / "cmdline").read_bytes().decode("latin-1"):
                     kind = "postgresql"
@@ -243,7 +260,14 @@ class ProcessCpu:
 
 
 async def run_worker_phase(
-    url: str, data_dir: Path, receiver: str, receiver_pid: int, count: int, limit: float, workers: int = 1
+    url: str,
+    data_dir: Path,
+    receiver: str,
+    receiver_pid: int,
+    count: int,
+    limit: float,
+    workers: int = 1,
+    helpers: int | None = None,
 ) -> dict[str, Any]:
     from liaison.database import make_engine, make_sessionmaker
     from liaison.push.models import PushDelivery
@@ -251,16 +275,19 @@ async def run_worker_phase(
     from liaison.push.worker import run_worker
     from liaison.runtime import tune_for_serving
 
-    settings = _bench_settings(url, data_dir, receiver)
+    settings = _bench_settings(url, data_dir, receiver, helpers)
     tune_for_serving()  # as `liaison serve` (whose in-process worker this is) and `liaison worker` do
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
+    pool = await started_pool(settings)
     ctx = mp.get_context("spawn")
-    go, cpu_out = ctx.Event(), ctx.Queue()
+    go, finish, cpu_out = ctx.Event(), ctx.Event(), ctx.Queue()
     extras = []
     for _ in range(workers - 1):
         ready = ctx.Event()
-        proc = ctx.Process(target=extra_worker_main, args=(url, data_dir, receiver, ready, go, cpu_out), daemon=True)
+        proc = ctx.Process(
+            target=extra_worker_main, args=(url, data_dir, receiver, helpers, ready, go, finish, cpu_out), daemon=True
+        )
         proc.start()
         extras.append((proc, ready))
     for _proc, ready in extras:
@@ -281,19 +308,23 @@ async def run_worker_phase(
     others = ProcessCpu(
         engine.url.database if engine.dialect.name == "postgresql" else None,
         skip={receiver_pid, *(proc.pid for proc, _ready in extras if proc.pid is not None)},
+        parents={os.getpid(), *(proc.pid for proc, _ready in extras if proc.pid is not None)},
     )
     others.start()
     started, cpu_started = time.perf_counter(), time.process_time()
     go.set()
-    await asyncio.wait_for(run_worker(settings, once=True, sessionmaker=sessionmaker), limit)
+    await asyncio.wait_for(run_worker(settings, once=True, sessionmaker=sessionmaker, pool=pool), limit)
     cpu = time.process_time() - cpu_started
     loop = asyncio.get_running_loop()
-    for proc, _ready in extras:
-        await loop.run_in_executor(None, proc.join, limit)
+    for _ in extras:  # each reports its CPU once its run ends, then waits for `finish` to stop its helpers
+        cpu += await loop.run_in_executor(None, cpu_out.get, True, limit)
     elapsed = time.perf_counter() - started
     other_cpu = others.stop()
     cpu += other_cpu["helpers"] - others.own
-    cpu += sum(cpu_out.get(timeout=5) for _ in extras)
+    finish.set()
+    for proc, _ready in extras:
+        await loop.run_in_executor(None, proc.join, 30)
+    pool.close()
     async with sessionmaker() as session:
         by_status = dict(
             (await session.execute(select(PushDelivery.status, func.count()).group_by(PushDelivery.status))).all()
@@ -388,7 +419,9 @@ def bench_database(
             f"  [{kind}] seeded {args.count:,} officers, devices and subscriptions in {time.perf_counter() - t0:.1f} s"
         )
         workers = 1 if kind == "sqlite" else args.pg_workers
-        return uvloop.run(run_worker_phase(url, workdir, *push_service, args.count, args.time_limit, workers))
+        return uvloop.run(
+            run_worker_phase(url, workdir, *push_service, args.count, args.time_limit, workers, args.helpers)
+        )
     finally:
         if kind == "postgresql":
             asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -403,6 +436,7 @@ def main() -> int:
     parser.add_argument(
         "--pg-workers", type=int, default=2, help="worker processes on PostgreSQL (SQLite has one, in-process)"
     )
+    parser.add_argument("--helpers", type=int, default=None, help="sending helpers per worker (default: one a core)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds allowed per fan-out")
     args = parser.parse_args()
     if not 1 <= args.count <= 200_000 or args.naive > 2000 or args.raw > 200_000 or not 1 <= args.pg_workers <= 8:
@@ -433,7 +467,7 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="liaison-bench-push-") as tmp:
             workdir = Path(tmp)
-            from liaison.push.sender import encrypt
+            from liaison.push.ece import encrypt_for as encrypt
             from liaison.push.vapid import generate_key, key_path
             from liaison.settings import Settings
 
@@ -471,7 +505,7 @@ def main() -> int:
                     database = f", PostgreSQL {db_cpu:.1f} s ({db_cpu / args.count * 1e6:,.0f} µs a push)"
                 helpers = ""
                 if result["helpers_cpu"]:
-                    helpers = f", {result['helpers_cpu']:.1f} s of it in encryption helpers"
+                    helpers = f", {result['helpers_cpu']:.1f} s of it in sending helpers"
                 print(
                     f"  [{kind}] CPU: worker process(es) {result['cpu']:.1f} s"
                     f" ({result['cpu'] / args.count * 1e6:,.0f} µs a push{helpers}), receiver {got['cpu']:.1f} s"

@@ -21,12 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from liaison.auth.models import Device
 from liaison.database import make_engine, make_sessionmaker
 from liaison.push import worker as push_worker
-from liaison.push.encryption import POOL_MIN, EncryptionPool
 from liaison.push.messages import RENDERERS, PushText
 from liaison.push.models import PushDelivery, PushJob, PushSubscription
 from liaison.push.outbox import enqueue_push
 from liaison.push.reminders import schedule_reminders
 from liaison.push.sender import PushSender
+from liaison.push.senders import POOL_MIN, SenderPool
 from liaison.push.vapid import VapidSigner, load_or_create_key
 from liaison.push.worker import PushWorker, run_worker
 from liaison.settings import Settings
@@ -540,7 +540,7 @@ async def test_broadcast_fanned_out_in_pages_resumes_after_a_crash_between_pages
     assert job.expanded_at is not None and job.done_at is not None
 
 
-async def test_big_batch_encrypted_by_helper_processes_reaches_every_phone_and_a_bad_key_fails_alone(
+async def test_big_batch_sent_by_helper_processes_reaches_every_phone_and_a_bad_key_fails_alone(
     client: Client,
     world: World,
     db: AsyncSession,
@@ -555,14 +555,14 @@ async def test_big_batch_encrypted_by_helper_processes_reaches_every_phone_and_a
     await db.commit()
     await queue(db, kind="alert_level", ref_id="current", user_ids=None, urgency="high", params={"level": "emergency"})
     submitted: list[int] = []
-    submit = EncryptionPool.submit
+    hand_over = SenderPool.hand_over
 
-    def counted(pool: EncryptionPool, items: Any) -> Any:
+    async def counted(pool: SenderPool, items: Any, on_answer: Any) -> Any:
         submitted.append(len(items))
-        return submit(pool, items)
+        return await hand_over(pool, items, on_answer)
 
-    monkeypatch.setattr(EncryptionPool, "submit", counted)
-    await run_worker(msgspec.structs.replace(settings, push_encrypt_processes=1), once=True)
+    monkeypatch.setattr(SenderPool, "hand_over", counted)
+    await run_worker(msgspec.structs.replace(settings, push_processes=2), once=True)
     received = {r.name: r for r in push_service.accepted}
     assert sorted(received) == sorted(p.name for p in phones if p.name != "p05"), "each phone once, but the broken"
     for phone in phones[:3] + phones[-3:]:

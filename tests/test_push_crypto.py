@@ -11,11 +11,13 @@ import pytest
 import pywebpush
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from liaison.push import ece
+from liaison.push.ece import encrypt_for as encrypt
 from liaison.push.messages import PushText
 from liaison.push.models import PushJob
 from liaison.push.origins import OriginRefused, check_endpoint
 from liaison.push.payload import MAX_PAYLOAD, build
-from liaison.push.sender import encrypt, parse_retry_after
+from liaison.push.sender import parse_retry_after
 from liaison.push.vapid import VapidSigner
 from liaison.settings import DEFAULT_PUSH_ORIGINS
 from tests.push_helpers import Subscriber, b64, decrypt, unb64, verify_vapid
@@ -31,13 +33,29 @@ def _private(raw_b64: str) -> ec.EllipticCurvePrivateKey:
 def test_encryption_reproduces_rfc8291_example_byte_for_byte(monkeypatch: pytest.MonkeyPatch) -> None:
     """The very code path the worker sends with, given the RFC's ephemeral key and salt, gives the RFC's body."""
     as_key = _private(RFC["as_private"])
-    monkeypatch.setattr(
-        pywebpush, "ec", SimpleNamespace(generate_private_key=lambda *a, **k: as_key, SECP256R1=ec.SECP256R1)
-    )
-    monkeypatch.setattr(http_ece, "os", SimpleNamespace(urandom=lambda n: unb64(RFC["salt"])))
+    monkeypatch.setattr(ece.ec, "generate_private_key", lambda *a, **k: as_key)
+    monkeypatch.setattr(ece, "os", SimpleNamespace(urandom=lambda n: unb64(RFC["salt"])))
     body = encrypt(RFC["plaintext"].encode(), RFC["ua_public"], RFC["auth"])
     assert len(body) == 144
     assert body == unb64(RFC["body"])
+
+
+def test_our_encryption_matches_pywebpush_and_http_ece_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same key and salt: pywebpush's own encoder gives the same bytes; http_ece decrypts what we send."""
+    phone = Subscriber("a")
+    as_key = ec.generate_private_key(ec.SECP256R1())
+    salt = b"0123456789abcdef"
+    payload = json.dumps({"title": "Niveau d'alerte : Urgence attentat", "body": "ü" * 500}).encode()
+    ours = ece.encrypt(payload, unb64(phone.p256dh), phone.auth, salt=salt, sender_key=as_key)
+    monkeypatch.setattr(
+        pywebpush, "ec", SimpleNamespace(generate_private_key=lambda *a, **k: as_key, SECP256R1=ec.SECP256R1)
+    )
+    monkeypatch.setattr(http_ece, "os", SimpleNamespace(urandom=lambda n: salt))
+    theirs = pywebpush.WebPusher({"endpoint": "-", "keys": {"p256dh": phone.p256dh, "auth": b64(phone.auth)}}).encode(
+        payload, "aes128gcm"
+    )["body"]
+    assert ours == theirs
+    assert http_ece.decrypt(ours, private_key=phone.private, auth_secret=phone.auth, version="aes128gcm") == payload
 
 
 def test_independent_decrypter_reads_the_rfc_example() -> None:

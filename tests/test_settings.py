@@ -22,7 +22,7 @@ def test_defaults_are_the_embedded_database_on_localhost():
         ({"LIAISON_DATABASE_URL": "mysql://x"}, "LIAISON_DATABASE_URL"),
         ({"LIAISON_PUSH_ALLOWED_ORIGINS": "fcm.googleapis.com"}, "LIAISON_PUSH_ALLOWED_ORIGINS"),
         ({"LIAISON_VAPID_SUBJECT": "https://example.org"}, "LIAISON_VAPID_SUBJECT"),
-        ({"LIAISON_PUSH_ENCRYPT_PROCESSES": "many"}, "LIAISON_PUSH_ENCRYPT_PROCESSES"),
+        ({"LIAISON_PUSH_PROCESSES": "many"}, "LIAISON_PUSH_PROCESSES"),
     ],
 )
 def test_bad_values_name_the_variable(env, named):
@@ -36,9 +36,9 @@ def test_push_origins_are_parsed():
 
 
 def test_push_encryption_helpers_are_automatic_unless_given():
-    assert load_settings({}).push_encrypt_processes is None
-    assert load_settings({"LIAISON_PUSH_ENCRYPT_PROCESSES": "auto"}).push_encrypt_processes is None
-    assert load_settings({"LIAISON_PUSH_ENCRYPT_PROCESSES": "0"}).push_encrypt_processes == 0
+    assert load_settings({}).push_processes is None
+    assert load_settings({"LIAISON_PUSH_PROCESSES": "auto"}).push_processes is None
+    assert load_settings({"LIAISON_PUSH_PROCESSES": "0"}).push_processes == 0
 
 
 def test_cli_reports_a_bad_setting_clearly(monkeypatch):

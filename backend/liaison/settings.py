@@ -41,9 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     channels_backend: str = "memory"  # memory | postgres | redis
     redis_url: str = "redis://127.0.0.1:6379/0"
     run_worker: bool = True
-    # Helper processes encrypting big push batches (None: SQLite's one worker takes the other cores, while
-    # PostgreSQL scales out with `liaison worker` processes instead).
-    push_encrypt_processes: int | None = None
+    # Helper processes that encrypt and send big push batches for a worker (None: one per core).
+    push_processes: int | None = None
     # Push a reminder this many minutes before each assigned shift starts (0: no reminders).
     reminder_lead_minutes: int = 120
     log_level: str = "INFO"
@@ -152,8 +151,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         values["redis_url"] = raw
     if (raw := get("LIAISON_RUN_WORKER")) is not None:
         values["run_worker"] = _parse_bool("LIAISON_RUN_WORKER", raw)
-    if (raw := get("LIAISON_PUSH_ENCRYPT_PROCESSES")) is not None and raw.strip().lower() != "auto":
-        values["push_encrypt_processes"] = _parse_int("LIAISON_PUSH_ENCRYPT_PROCESSES", raw, 0, 32)
+    if (raw := get("LIAISON_PUSH_PROCESSES")) is not None and raw.strip().lower() != "auto":
+        values["push_processes"] = _parse_int("LIAISON_PUSH_PROCESSES", raw, 0, 32)
     if (raw := get("LIAISON_REMINDER_MINUTES")) is not None:
         values["reminder_lead_minutes"] = _parse_int("LIAISON_REMINDER_MINUTES", raw, 0, 7 * 24 * 60)
     if (raw := get("LIAISON_LOG_LEVEL")) is not None:

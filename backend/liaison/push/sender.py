@@ -7,7 +7,6 @@ aiohttp rather than httpx (measured here at ~5,000 against ~390 pushes/s), HTTP/
 from __future__ import annotations
 
 import asyncio
-import base64
 import email.utils
 import logging
 import re
@@ -17,7 +16,6 @@ from dataclasses import dataclass
 from types import TracebackType
 
 import aiohttp
-from pywebpush import WebPusher
 from yarl import URL
 
 from liaison.push.vapid import VapidSigner
@@ -35,24 +33,7 @@ class Outcome:
     status: int | None  # None: no answer (network error, timeout)
     retry_after: float | None = None
     error: str | None = None
-
-
-def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
-    """RFC 8291 aes128gcm with pywebpush's encoder: a fresh ECDH key and salt per message.
-
-    The encoder is given the subscription's two keys directly: WebPusher's constructor deep-copies a whole
-    subscription and re-checks what subscribing already checked, a fifteenth of a push's encryption time. The
-    RFC 8291 example, byte for byte, and the round trips in the tests go through this very function.
-    """
-    pusher = WebPusher.__new__(WebPusher)
-    pusher.verbose = False
-    pusher.receiver_key = _unb64(p256dh)
-    pusher.auth_key = _unb64(auth)
-    return pusher.encode(payload, "aes128gcm")["body"]
-
-
-def _unb64(value: str) -> bytes:
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    sent: bool = True  # False: it could not even be encrypted (the error says why)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -70,11 +51,14 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 class PushSender:
-    """Owns the one ClientSession; `send` never raises for network trouble, it reports an Outcome."""
+    """Owns the process's one ClientSession; `send` never raises for network trouble, it reports an Outcome.
+
+    `signer` makes the headers (`headers`); a sending helper process has none, its worker sends it the headers.
+    """
 
     def __init__(
         self,
-        signer: VapidSigner,
+        signer: VapidSigner | None,
         *,
         per_origin: int = PER_ORIGIN,
         timeout: float = REQUEST_TIMEOUT,
@@ -98,6 +82,9 @@ class PushSender:
             timeout=aiohttp.ClientTimeout(total=self.timeout, connect=CONNECT_TIMEOUT),
             skip_auto_headers=("User-Agent",),
             headers={"User-Agent": "Liaison push"},
+            # A push service has no business setting cookies, and none may travel to another endpoint.
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,  # only the first 300 bytes of an error answer are ever read
         )
         return self
 
@@ -108,8 +95,9 @@ class PushSender:
             await self._session.close()
             self._session = None
 
-    def _headers(self, origin: str, ttl: int, urgency: str, topic: str | None) -> dict[str, str]:
+    def headers(self, origin: str, ttl: int, urgency: str, topic: str | None) -> dict[str, str]:
         """The request headers, built once per (origin, TTL, urgency, topic, VAPID token) and shared."""
+        assert self.signer is not None, "a sender without a VAPID signer is given its headers"
         authorization = self.signer.authorization(origin)
         key = (authorization, ttl, urgency, topic)
         headers = self._header_cache.get(key)
@@ -130,11 +118,9 @@ class PushSender:
             self._header_cache[key] = headers
         return headers
 
-    async def send(
-        self, endpoint: str, origin: str, body: bytes, *, ttl: int, urgency: str, topic: str | None
-    ) -> Outcome:
+    async def send(self, endpoint: str, origin: str, body: bytes, headers: dict[str, str]) -> Outcome:
+        """POSTs one encrypted message with `headers` (from `headers()`); waits its turn for the origin."""
         assert self._session is not None, "use PushSender as an async context manager"
-        headers = self._headers(origin, ttl, urgency, topic)
         async with self._limits[origin]:
             try:
                 # encoded=True: the endpoint is the URL the browser's push service issued (checked, with its

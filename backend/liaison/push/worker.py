@@ -32,14 +32,15 @@ from liaison.auth.models import Device
 from liaison.database import UTCDateTime, make_engine, make_sessionmaker, utcnow
 from liaison.officers.models import User
 from liaison.push import wake
-from liaison.push.encryption import CHUNK as ENCRYPT_CHUNK
-from liaison.push.encryption import EncryptionPool, auto_processes, encrypt_chunk
+from liaison.push.ece import encrypt_many
 from liaison.push.messages import RENDERERS
 from liaison.push.models import PushDelivery, PushJob, PushSubscription
 from liaison.push.origins import origin_allowed
 from liaison.push.payload import build
 from liaison.push.reminders import schedule_reminders
 from liaison.push.sender import PER_ORIGIN, Outcome, PushSender
+from liaison.push.senders import CHUNK as SEND_CHUNK
+from liaison.push.senders import Item, SenderPool, auto_processes
 from liaison.push.vapid import VapidSigner, load_or_create_key
 from liaison.settings import Settings
 
@@ -113,7 +114,7 @@ class PushWorker:
     batch: int = BATCH
     lanes: int = LANES
     fanout_page: int = FANOUT_PAGE
-    pool: EncryptionPool | None = None
+    pool: SenderPool | None = None
     sent: int = 0
     _written: int = 0  # deliveries fanned out in this drain
     _analyzed: bool = False
@@ -299,51 +300,67 @@ class PushWorker:
                     self._payloads[(job_id, locale)] = None
 
     # ---- sending ----------------------------------------------------------------------------------------
-    def _encrypt_ahead(self, items: list[Claimed]) -> dict[int, tuple[asyncio.Future[list[bytes | str]], int]]:
-        """A big batch's bodies, started in the helper processes: delivery id → (its chunk, its place in it)."""
-        if self.pool is None:
-            return {}
-        ready = [
-            d
-            for d in items
-            if d.p256dh is not None and d.auth is not None and self._payloads.get((d.job_id, d.locale)) is not None
-        ]
-        if not self.pool.wanted(len(ready)):
-            return {}
-        chunks = self.pool.submit([(self._payloads[(d.job_id, d.locale)], d.p256dh, d.auth) for d in ready])  # type: ignore[misc]
-        return {d.id: (chunks[i // ENCRYPT_CHUNK], i % ENCRYPT_CHUNK) for i, d in enumerate(ready)}
-
-    async def _body(
-        self, d: Claimed, payload: bytes, ahead: dict[int, tuple[asyncio.Future[list[bytes | str]], int]]
-    ) -> bytes | str:
-        """The encrypted body (from the helpers when they took it), or why there is none."""
-        assert d.p256dh is not None and d.auth is not None
-        started = ahead.get(d.id)
-        if started is not None:
-            try:
-                return (await started[0])[started[1]]
-            except Exception:
-                log.exception("push encryption helpers failed: encrypting in the worker")
-        return encrypt_chunk([(payload, d.p256dh, d.auth)])[0]
-
-    async def _deliver(self, d: Claimed, ahead: dict[int, tuple[asyncio.Future[list[bytes | str]], int]]) -> Result:
+    def _unsendable(self, d: Claimed) -> Result | None:
+        """Why this delivery is not sent now (gone, nothing to send, refused origin, VAPID pause), or None."""
         if d.endpoint is None or d.origin is None or d.p256dh is None or d.auth is None:
             return Result(d, "gone", error="subscription removed")
-        payload = self._payloads.get((d.job_id, d.locale))
-        if payload is None:
+        if self._payloads.get((d.job_id, d.locale)) is None:
             return Result(d, "failed", error="nothing to send (withdrawn, or no renderer)")
         if not origin_allowed(d.origin, self.settings.push_allowed_origins):
             return Result(d, "failed", error=f"push service {d.origin} no longer allowed")
         paused = self._paused.get(d.origin)
         if paused is not None and paused > utcnow():
             return Result(d, "postponed", delay=(paused - utcnow()).total_seconds())
+        return None
+
+    def _item(self, d: Claimed) -> Item:
         job = self._jobs[d.job_id]
-        body = await self._body(d, payload, ahead)
-        if isinstance(body, str):
-            return Result(d, "failed", error=body)
-        outcome = await self.sender.send(d.endpoint, d.origin, body, ttl=job.ttl, urgency=job.urgency, topic=job.topic)
-        self.sent += 1
-        return self._classify(d, outcome)
+        assert d.endpoint and d.origin and d.p256dh and d.auth
+        headers = self.sender.headers(d.origin, job.ttl, job.urgency, job.topic)
+        return (d.id, d.endpoint, d.origin, self._payloads[(d.job_id, d.locale)], d.p256dh, d.auth, headers)  # type: ignore[return-value]
+
+    async def _send_here(self, items: list[tuple[Claimed, Item]], answered: Any) -> None:
+        """Encrypts and sends in this process: a chunk encrypted in one go, then sent over a few lanes."""
+        ready: list[tuple[Claimed, Item, bytes | str]] = []
+        todo = iter(items)
+
+        def next_one() -> tuple[Claimed, Item, bytes | str] | None:
+            if not ready:
+                chunk = [pair for _, pair in zip(range(SEND_CHUNK), todo, strict=False)]
+                bodies = encrypt_many([(item[3], item[4], item[5]) for _, item in chunk])
+                ready.extend((d, item, body) for (d, item), body in zip(chunk, bodies, strict=True))
+                ready.reverse()  # popped from the end, in order
+            return ready.pop() if ready else None
+
+        async def lane() -> None:
+            # A few long-lived lanes rather than a task per push: no task to create and no semaphore to queue
+            # on for each of the batch's hundreds of pushes.
+            while (next_up := next_one()) is not None:
+                d, item, body = next_up
+                if isinstance(body, str):
+                    answered(d, Outcome(None, None, body, sent=False))
+                    continue
+                answered(d, await self.sender.send(item[1], item[2], body, item[6]))
+
+        await asyncio.gather(*(lane() for _ in range(min(self.lanes, len(items)))))
+
+    async def _send_by_helpers(self, items: list[tuple[Claimed, Item]], answered: Any) -> None:
+        """Hands the pushes to the helper processes; those whose helper ended are sent here instead."""
+        assert self.pool is not None
+        claimed = {d.id: d for d, _ in items}
+        try:
+            handover = await self.pool.hand_over([item for _, item in items], lambda i, o: answered(claimed[i], o))
+        except Exception:
+            log.exception("push sender helpers unavailable: sending from the worker")
+            await self._send_here(items, answered)
+            return
+        try:
+            orphans = await handover.finished
+        finally:
+            handover.finished.cancel()  # cancelled: later answers are ignored, the rows are released
+        if orphans:
+            log.warning("push sender helper lost %d pushes in flight: sending them from the worker", len(orphans))
+            await self._send_here([(claimed[item[0]], item) for item in orphans], answered)
 
     def _classify(self, d: Claimed, outcome: Outcome) -> Result:
         status = outcome.status
@@ -377,21 +394,29 @@ class PushWorker:
         await self._prepare(batch.items)
         results: list[Result] = []
         done: set[int] = set()
-        ahead = self._encrypt_ahead(batch.items)
-        queue = iter(batch.items)
-
-        async def lane() -> None:
-            # A few long-lived lanes rather than a task per push: no task to create and no semaphore to queue
-            # on for each of the batch's hundreds of pushes.
-            for d in queue:
-                results.append(await self._deliver(d, ahead))
+        sendable: list[tuple[Claimed, Item]] = []
+        for d in batch.items:
+            refused = self._unsendable(d)
+            if refused is None:
+                sendable.append((d, self._item(d)))
+            else:
+                results.append(refused)
                 done.add(d.id)
 
+        def answered(d: Claimed, outcome: Outcome) -> None:
+            if not outcome.sent:  # it could not be encrypted: the same keys never will be
+                results.append(Result(d, "failed", error=outcome.error))
+            else:
+                self.sent += 1
+                results.append(self._classify(d, outcome))
+            done.add(d.id)
+
         try:
-            await asyncio.gather(*(lane() for _ in range(min(self.lanes, len(batch.items)))))
+            if self.pool is not None and self.pool.wanted(len(sendable)):
+                await self._send_by_helpers(sendable, answered)
+            elif sendable:
+                await self._send_here(sendable, answered)
         finally:
-            for chunk in {future for future, _ in ahead.values()}:
-                chunk.cancel()  # not started yet when the batch is cancelled
             # Also when cancelled (shutdown, a killed task): what was acknowledged is written down, the
             # rest released, so a restart resumes exactly there.
             results.extend(Result(d, "released") for d in batch.items if d.id not in done)
@@ -548,8 +573,13 @@ async def run_worker(
     *,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     poll_seconds: float | None = None,
+    pool: SenderPool | None = None,
 ) -> None:
-    """Delivers queued pushes until cancelled (or, with `once`, until nothing is due now)."""
+    """Delivers queued pushes until cancelled (or, with `once`, until nothing is due now).
+
+    `pool`: sending helpers already started by the caller (and closed by it); else the worker starts its own,
+    at once when it runs until cancelled, so that the first alert does not wait for them.
+    """
     poll = POLL_SECONDS if poll_seconds is None else poll_seconds
     engine = None
     if sessionmaker is None:
@@ -558,8 +588,14 @@ async def run_worker(
     signer = VapidSigner(load_or_create_key(settings), settings.vapid_subject)
     woken = asyncio.Event()
     wake.register(woken)
-    processes = settings.push_encrypt_processes
-    pool = EncryptionPool(auto_processes(settings.is_sqlite) if processes is None else processes)
+    own_pool = pool is None
+    if pool is None:
+        processes = settings.push_processes
+        pool = SenderPool(auto_processes() if processes is None else processes)
+    starting = None
+    if own_pool and not once and pool.processes:
+        starting = asyncio.create_task(pool.start(), name="liaison-push-senders-start")
+        starting.add_done_callback(_log_failure)
     try:
         async with PushSender(signer) as sender:
             worker = PushWorker(settings, sessionmaker, sender, fanout_page=FANOUT_PAGE, pool=pool)
@@ -584,9 +620,19 @@ async def run_worker(
                         await woken.wait()
     finally:
         wake.unregister(woken)
-        pool.close()
+        if starting is not None and not starting.done():
+            starting.cancel()
+            with contextlib.suppress(BaseException):
+                await starting
+        if own_pool:
+            pool.close()
         if engine is not None:
             await engine.dispose()
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("push sender helpers did not start: the worker sends by itself", exc_info=task.exception())
 
 
 def start_in_process(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> asyncio.Task[None]:
