@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import liaison.push.texts  # noqa: F401  (registers the assignment and reminder renderers)
 from liaison.auth.models import Device
 from liaison.database import UTCDateTime, make_engine, make_sessionmaker, utcnow
+from liaison.hot_reads import any_of, raw
 from liaison.officers.models import User
 from liaison.push import wake
 from liaison.push.ece import encrypt_many
@@ -67,7 +68,7 @@ _SUBS = PushSubscription.__table__
 class Claimed:
     id: int
     job_id: int
-    subscription_id: uuid.UUID | None
+    subscription_id: Any  # a UUID; on SQLite the stored hex text (see claim)
     locale: str
     attempts: int
     endpoint: str | None
@@ -83,6 +84,7 @@ class Batch:
     # are written and committed in it. A worker that dies drops its connection, and PostgreSQL hands the rows
     # back at once. SQLite (one worker): None, the rows carry a lease instead.
     session: AsyncSession | None = None
+    recording: bool = False  # its outcomes are being written (record() closes the session)
 
 
 @dataclass(slots=True)
@@ -122,6 +124,7 @@ class PushWorker:
     _jobs: dict[int, PushJob] = field(default_factory=dict)
     _payloads: dict[tuple[int, str], bytes | None] = field(default_factory=dict)
     _paused: dict[str, datetime] = field(default_factory=dict)
+    _recording: set[asyncio.Future[None]] = field(default_factory=set)
 
     @property
     def _is_pg(self) -> bool:
@@ -240,31 +243,32 @@ class PushWorker:
                 )
                 items = [Claimed(*row) for row in (await session.execute(joined)).all()]
             else:
-                # SQLite: UPDATE … RETURNING cannot join, so the subscriptions come in a second statement.
-                lease = (
-                    update(_DELIVERIES)
-                    .where(_DELIVERIES.c.id.in_(self._due(now).with_only_columns(_DELIVERIES.c.id).scalar_subquery()))
-                    .values(lease_until=now + LEASE)
-                    .returning(
+                # SQLite (one worker): the due rows with their subscriptions in one read, then their lease. The
+                # subscription id is read as stored (hex text): it is only needed again if the push service
+                # says the subscription is gone.
+                joined = (
+                    self._due(now)
+                    .with_only_columns(
                         _DELIVERIES.c.id,
                         _DELIVERIES.c.job_id,
-                        _DELIVERIES.c.subscription_id,
+                        raw(_DELIVERIES.c.subscription_id),
                         _DELIVERIES.c.locale,
                         _DELIVERIES.c.attempts,
+                        _SUBS.c.endpoint,
+                        _SUBS.c.origin,
+                        _SUBS.c.p256dh,
+                        _SUBS.c.auth,
                     )
+                    .outerjoin(_SUBS, _SUBS.c.id == _DELIVERIES.c.subscription_id)
                 )
-                rows = (await session.execute(lease)).all()
-                subs: dict[uuid.UUID, Any] = {}
-                sub_ids = list({row.subscription_id for row in rows if row.subscription_id is not None})
-                for chunk in _chunks(sub_ids):
-                    found = await session.execute(
-                        select(_SUBS.c.id, _SUBS.c.endpoint, _SUBS.c.origin, _SUBS.c.p256dh, _SUBS.c.auth).where(
-                            _SUBS.c.id.in_(chunk)
-                        )
+                items = [Claimed(*row) for row in (await session.execute(joined)).all()]
+                if items:
+                    await session.execute(
+                        update(_DELIVERIES)
+                        .where(any_of(_DELIVERIES.c.id, "ids", "sqlite"))
+                        .values(lease_until=now + LEASE),
+                        {"ids": [d.id for d in items]},
                     )
-                    subs.update((sub.id, tuple(sub)[1:]) for sub in found)
-                none = (None, None, None, None)
-                items = [Claimed(*row, *subs.get(row.subscription_id, none)) for row in rows]
             if not items or not self._is_pg:
                 await session.commit()
                 await session.close()
@@ -420,7 +424,13 @@ class PushWorker:
             # Also when cancelled (shutdown, a killed task): what was acknowledged is written down, the
             # rest released, so a restart resumes exactly there.
             results.extend(Result(d, "released") for d in batch.items if d.id not in done)
-            await asyncio.shield(self.record(results, batch.session))
+            # Shielded, and waited for by drain(): a cancellation must not cut it off between its UPDATE and its
+            # COMMIT (the rows would stay locked by a connection nobody uses).
+            batch.recording = True
+            recording = asyncio.ensure_future(self.record(results, batch.session))
+            self._recording.add(recording)
+            recording.add_done_callback(self._recording.discard)
+            await asyncio.shield(recording)
 
     # ---- recording --------------------------------------------------------------------------------------
     async def record(self, results: list[Result], session: AsyncSession | None = None) -> None:
@@ -441,10 +451,14 @@ class PushWorker:
                     continue
                 values = self._values(r, now)
                 await session.execute(update(_DELIVERIES).where(_DELIVERIES.c.id == r.delivery.id).values(**values))
+            dialect = "postgresql" if self._is_pg else "sqlite"
             for (state, status), ids in bulk.items():
                 values = self._values(Result(results[0].delivery, state, status), now)
                 for chunk in _chunks(ids):
-                    await session.execute(update(_DELIVERIES).where(_DELIVERIES.c.id.in_(chunk)).values(**values))
+                    await session.execute(
+                        update(_DELIVERIES).where(any_of(_DELIVERIES.c.id, "ids", dialect)).values(**values),
+                        {"ids": list(chunk)},
+                    )
             await session.commit()
         gone = [r.delivery for r in results if r.state == "gone" and r.delivery.subscription_id is not None]
         if gone:
@@ -452,10 +466,10 @@ class PushWorker:
             # subscription to NULL, and those rows may sit in another worker's locked batch.
             async with self.sessionmaker() as cleanup:
                 for d in gone:
+                    sub_id = d.subscription_id
+                    sub_id = sub_id if isinstance(sub_id, uuid.UUID) else uuid.UUID(sub_id)
                     # Only if the device has not re-subscribed with a new endpoint meanwhile.
-                    await cleanup.execute(
-                        delete(_SUBS).where(_SUBS.c.id == d.subscription_id, _SUBS.c.endpoint == d.endpoint)
-                    )
+                    await cleanup.execute(delete(_SUBS).where(_SUBS.c.id == sub_id, _SUBS.c.endpoint == d.endpoint))
                 await cleanup.commit()
 
     @staticmethod
@@ -541,10 +555,13 @@ class PushWorker:
                 task.cancel()
             # Each cancelled batch writes what it got acknowledged before giving up (see process()).
             await asyncio.gather(*in_flight, return_exceptions=True)
+            if self._recording:
+                await asyncio.gather(*self._recording, return_exceptions=True)
             # A batch cancelled before it even started never reached record(): its rows go back now.
             for task in in_flight:
-                if (session := batches[task].session) is not None:
-                    await session.close()
+                batch = batches[task]
+                if batch.session is not None and not batch.recording:
+                    await batch.session.close()
 
     async def _fan_out_rest(self) -> None:
         while self._fanning:
