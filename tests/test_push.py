@@ -521,7 +521,7 @@ async def test_broadcast_fanned_out_in_pages_resumes_after_a_crash_between_pages
     engine = make_engine(settings)
     signer = VapidSigner(load_or_create_key(settings), settings.vapid_subject)
     async with PushSender(signer) as sender:
-        first = PushWorker(settings, make_sessionmaker(engine), sender, fanout_page=5)
+        first = PushWorker(settings, make_sessionmaker(engine), sender, fanout_page=5, fanout_growth=1)
         assert await first.expand_jobs() == 1
         await first.expand_jobs()
     await engine.dispose()
@@ -531,7 +531,7 @@ async def test_broadcast_fanned_out_in_pages_resumes_after_a_crash_between_pages
     assert job.expanded_at is None and job.fanned_out_to is not None
     assert 8 <= written <= 10, written  # every one of the two pages' subscriptions but the revoked one
     await db.rollback()
-    monkeypatch.setattr(push_worker, "FANOUT_PAGE", 4)
+    monkeypatch.setattr(push_worker, "FANOUT_PAGE", 3)  # pages of 12 after the mark
     await run_worker(settings, once=True)
     names = sorted(r.name for r in push_service.accepted)
     assert names == sorted(p.name for p in phones if p.name != "p03"), "every live phone exactly once"
@@ -691,5 +691,9 @@ async def test_a_text_that_fails_to_render_does_not_hold_up_other_pushes(
     assert [json.loads(decrypt(r.body, anna.private, anna.auth))["type"] for r in push_service.accepted] == [
         "alert_level"
     ]
-    statuses = dict((await db.execute(select(PushJob.kind, PushDelivery.status).join(PushJob))).all())
+    statuses = dict(
+        (
+            await db.execute(select(PushJob.kind, PushDelivery.status).join(PushJob, PushJob.id == PushDelivery.job_id))
+        ).all()
+    )
     assert statuses == {"briefing": "failed", "alert_level": "delivered"}

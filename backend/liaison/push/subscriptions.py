@@ -76,22 +76,36 @@ async def _upsert(
     sub.p256dh, sub.auth = data.keys.p256dh.rstrip("="), data.keys.auth.rstrip("=")
     await session.flush()
     if waiting:
-        already = select(PushDelivery.job_id).where(PushDelivery.subscription_id == sub.id).scalar_subquery()
-        await session.execute(
-            update(PushDelivery)
-            .where(PushDelivery.id.in_(waiting), PushDelivery.job_id.not_in(already))
-            .values(subscription_id=sub.id)
-            .execution_options(synchronize_session=False)
+        # Not a job this subscription already has a delivery for (one per job and subscription); looked up by
+        # those jobs, so that the (job, subscription) index serves it.
+        jobs = {job_id for _, job_id in waiting}
+        already = set(
+            (
+                await session.scalars(
+                    select(PushDelivery.job_id).where(
+                        PushDelivery.job_id.in_(jobs), PushDelivery.subscription_id == sub.id
+                    )
+                )
+            ).all()
         )
+        moved = [delivery_id for delivery_id, job_id in waiting if job_id not in already]
+        if moved:
+            await session.execute(
+                update(PushDelivery)
+                .where(PushDelivery.id.in_(moved))
+                .values(subscription_id=sub.id)
+                .execution_options(synchronize_session=False)
+            )
     await session.commit()
     return sub
 
 
-async def _pending_for(session: AsyncSession, subscription_ids: list[uuid.UUID]) -> list[int]:
-    query = select(PushDelivery.id).where(
-        PushDelivery.subscription_id.in_(subscription_ids), PushDelivery.status == "pending"
+async def _pending_for(session: AsyncSession, subscription_ids: list[uuid.UUID]) -> list[tuple[int, int]]:
+    """(delivery id, job id) of what still waits for these subscriptions (read off the pending rows' index)."""
+    query = select(PushDelivery.id, PushDelivery.job_id).where(
+        PushDelivery.status == "pending", PushDelivery.subscription_id.in_(subscription_ids)
     )
-    return list((await session.scalars(query)).all())
+    return [(row.id, row.job_id) for row in await session.execute(query)]
 
 
 async def current(session: AsyncSession, *, device_id: uuid.UUID) -> PushSubscription:
