@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import gc
 
-from liaison.i18n.catalogs import warm_up
-
 GC_THRESHOLDS = (50_000, 20, 20)
 
 
 def tune_for_serving() -> None:
+    from liaison.i18n.catalogs import warm_up
+
     warm_up()  # before the freeze: catalogs and locale data live as long as the process
+    tune_gc()
+
+
+def tune_gc() -> None:
+    """The collector's part alone (push sending helpers: aiohttp's per-request objects are the churn)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

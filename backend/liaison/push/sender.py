@@ -62,8 +62,12 @@ class PushSender:
         *,
         per_origin: int = PER_ORIGIN,
         timeout: float = REQUEST_TIMEOUT,
+        lanes_bound: bool = False,
     ) -> None:
+        """`lanes_bound`: the caller never has more than `per_origin` sends in flight (a helper's lanes), so
+        no per-origin queue is needed here."""
         self.signer = signer
+        self.lanes_bound = lanes_bound
         self.per_origin = per_origin
         self.timeout = timeout
         self._limits: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(self.per_origin))
@@ -83,7 +87,8 @@ class PushSender:
             # and cancelled for every push (4% of the sending CPU here), and the endpoints are the allowed
             # push services only, which answer in one piece.
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=CONNECT_TIMEOUT, sock_read=self.timeout),
-            skip_auto_headers=("User-Agent",),
+            # No Accept or Accept-Encoding: nothing here reads a push service's answer beyond its status.
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
             headers={"User-Agent": "Liaison push"},
             # A push service has no business setting cookies, and none may travel to another endpoint.
             cookie_jar=aiohttp.DummyCookieJar(),
@@ -123,19 +128,27 @@ class PushSender:
 
     async def send(self, endpoint: str, origin: str, body: bytes, headers: dict[str, str]) -> Outcome:
         """POSTs one encrypted message with `headers` (from `headers()`); waits its turn for the origin."""
-        assert self._session is not None, "use PushSender as an async context manager"
+        if self.lanes_bound:
+            return await self._post(endpoint, body, headers)
         async with self._limits[origin]:
-            try:
-                # encoded=True: the endpoint is the URL the browser's push service issued (checked, with its
-                # origin, when subscribed); parsing it again for quoting is a tenth of aiohttp's work a push.
-                url = URL(endpoint, encoded=True)
-                async with self._session.post(url, data=body, headers=headers, allow_redirects=False) as resp:
-                    # Read the (small) answer so the connection goes back to the pool for keep-alive.
-                    detail = (await resp.content.read(300)).decode("utf-8", "replace").strip()
-                    return Outcome(
-                        resp.status,
-                        parse_retry_after(resp.headers.get("Retry-After")),
-                        None if resp.status < 300 else (detail or resp.reason or "")[:200],
-                    )
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                return Outcome(None, None, f"{type(exc).__name__}: {exc}"[:200])
+            return await self._post(endpoint, body, headers)
+
+    async def _post(self, endpoint: str, body: bytes, headers: dict[str, str]) -> Outcome:
+        assert self._session is not None, "use PushSender as an async context manager"
+        try:
+            # encoded=True: the endpoint is the URL the browser's push service issued (checked, with its
+            # origin, when subscribed); parsing it again for quoting is a tenth of aiohttp's work a push.
+            url = URL(endpoint, encoded=True)
+            async with self._session.post(url, data=body, headers=headers, allow_redirects=False) as resp:
+                status = resp.status
+                if status < 300 and resp.content.at_eof():
+                    return Outcome(status)  # the usual 201, with no body: the connection is free already
+                # Read the (small) answer so the connection goes back to the pool for keep-alive.
+                detail = (await resp.content.read(300)).decode("utf-8", "replace").strip()
+                if status < 300:
+                    return Outcome(status)
+                return Outcome(
+                    status, parse_retry_after(resp.headers.get("Retry-After")), (detail or resp.reason or "")[:200]
+                )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return Outcome(None, None, f"{type(exc).__name__}: {exc}"[:200])

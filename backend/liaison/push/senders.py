@@ -27,6 +27,7 @@ from typing import Any
 
 from liaison.push.ece import encrypt_many
 from liaison.push.sender import PER_ORIGIN, REQUEST_TIMEOUT, Outcome, PushSender
+from liaison.runtime import tune_gc
 
 log = logging.getLogger("liaison.push.senders")
 POOL_MIN = 64  # pushes in a batch before helpers are worth their round trip
@@ -60,6 +61,7 @@ async def _read_frame(reader: asyncio.StreamReader) -> Any:
 def helper_main(sock: socket.socket, per_origin: int, timeout: float) -> None:
     """A helper's entry point (a spawned process): serves chunks until its worker goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker, which then stops its helpers
+    tune_gc()
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is a dependency; plain asyncio works too
@@ -72,7 +74,7 @@ async def _serve(sock: socket.socket, per_origin: int, request_timeout: float) -
     reader, writer = await asyncio.open_connection(sock=sock)
     answers = _Answers(writer)
     ready: asyncio.Queue[tuple[Item, bytes]] = asyncio.Queue()
-    async with PushSender(None, per_origin=per_origin, timeout=request_timeout) as sender:
+    async with PushSender(None, per_origin=per_origin, timeout=request_timeout, lanes_bound=True) as sender:
         # One set of lanes for every chunk: as many as one push service may have in flight from this helper.
         lanes = [asyncio.create_task(_lane(sender, ready, answers)) for _ in range(per_origin)]
         while True:
