@@ -12,7 +12,7 @@ In the same run, two baselines against the same receiver:
 a raw aiohttp POST loop of one pre-encrypted body (the ceiling for this machine) and pywebpush's one-call
 `webpush()` sent sequentially (the naive way) on a sample. Bounded in count and time; 127.0.0.1 only.
 
-    python -m bench.push [--count 80000] [--db sqlite,postgresql] [--pg-workers 2] [--time-limit 600]
+    python -m bench.push [--count 80000] [--db sqlite,postgresql] [--pg-workers 1] [--helpers N] [--time-limit 600]
 """
 
 from __future__ import annotations
@@ -180,7 +180,9 @@ async def _extra_worker(
     sessionmaker = make_sessionmaker(engine)
     pool = await started_pool(settings)
     ready.set()
-    await asyncio.get_running_loop().run_in_executor(None, go.wait)
+    if not await asyncio.get_running_loop().run_in_executor(None, go.wait, 600):
+        pool.close()  # the bench gave up before starting: so does this worker
+        return
     cpu_started = time.process_time()
     while True:  # as a worker woken by its poll: starts once there is something to send
         async with sessionmaker() as session:
@@ -285,13 +287,16 @@ async def run_worker_phase(
     extras = []
     for _ in range(workers - 1):
         ready = ctx.Event()
-        proc = ctx.Process(
-            target=extra_worker_main, args=(url, data_dir, receiver, helpers, ready, go, finish, cpu_out), daemon=True
-        )
+        # Not daemonic: a worker starts its own sending helpers, and a daemonic process may have no children.
+        args = (url, data_dir, receiver, helpers, ready, go, finish, cpu_out)
+        proc = ctx.Process(target=extra_worker_main, args=args)
         proc.start()
         extras.append((proc, ready))
-    for _proc, ready in extras:
-        ready.wait(60)
+    for proc, ready in extras:
+        if not ready.wait(60):
+            for other, _ready in extras:
+                other.terminate()
+            raise RuntimeError(f"extra worker process {proc.pid} did not start (exit code {proc.exitcode})")
     await stats(receiver, reset=True)
     async with sessionmaker() as session:
         enqueue_push(
@@ -434,7 +439,7 @@ def main() -> int:
     parser.add_argument("--raw", type=int, default=40_000, help="pushes in the raw aiohttp baseline")
     parser.add_argument("--naive", type=int, default=300, help="pushes in the sequential webpush() baseline")
     parser.add_argument(
-        "--pg-workers", type=int, default=2, help="worker processes on PostgreSQL (SQLite has one, in-process)"
+        "--pg-workers", type=int, default=1, help="worker processes on PostgreSQL (SQLite has one, in-process)"
     )
     parser.add_argument("--helpers", type=int, default=None, help="sending helpers per worker (default: one a core)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds allowed per fan-out")

@@ -531,7 +531,7 @@ async def test_broadcast_fanned_out_in_pages_resumes_after_a_crash_between_pages
     assert job.expanded_at is None and job.fanned_out_to is not None
     assert 8 <= written <= 10, written  # every one of the two pages' subscriptions but the revoked one
     await db.rollback()
-    monkeypatch.setattr(push_worker, "FANOUT_PAGE", 3)  # pages of 12 after the mark
+    monkeypatch.setattr(push_worker, "FANOUT_PAGE", 3)  # pages of 3, then 12
     await run_worker(settings, once=True)
     names = sorted(r.name for r in push_service.accepted)
     assert names == sorted(p.name for p in phones if p.name != "p03"), "every live phone exactly once"
