@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -697,3 +699,51 @@ async def test_a_text_that_fails_to_render_does_not_hold_up_other_pushes(
         ).all()
     )
     assert statuses == {"briefing": "failed", "alert_level": "delivered"}
+
+
+async def test_a_sending_helper_killed_mid_batch_leaves_no_phone_without_the_alert(
+    client: Client,
+    world: World,
+    db: AsyncSession,
+    push_service: FakePushService,
+    settings: Settings,
+    alert_renderer: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    phones = await _many_subscribers(db, world, push_service.base_url, POOL_MIN + 6)
+    await queue(db, kind="alert_level", ref_id="current", user_ids=None, urgency="high", params={"level": "emergency"})
+    pool = SenderPool(2)
+    await pool.start()
+    try:
+        push_service.hold_after = 20
+        worker = asyncio.create_task(run_worker(settings, once=True, pool=pool))
+        await asyncio.wait_for(push_service.held.wait(), 20)
+        os.kill(pool.pids[0], signal.SIGKILL)  # a helper dies with pushes in flight and more waiting
+        await asyncio.sleep(0.3)
+        push_service.release.set()
+        await asyncio.wait_for(worker, 30)
+    finally:
+        pool.close()
+    names = [r.name for r in push_service.accepted]
+    assert set(names) == {p.name for p in phones}, "the dead helper's pushes were sent by the worker"
+    assert len(names) <= len(phones) + 64, "at least once: only what was in flight may come twice"
+    statuses = dict((await db.execute(select(PushDelivery.status, func.count()).group_by(PushDelivery.status))).all())
+    assert statuses == {"delivered": len(phones)}
+    assert any("sending them from the worker" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_push_service_that_never_answers_is_given_up_on_as_no_answer(
+    push_service: FakePushService, settings: Settings
+) -> None:
+    signer = VapidSigner(load_or_create_key(settings), settings.vapid_subject)
+    phone = Subscriber("anna")
+    push_service.hold_after = 0
+    async with PushSender(signer, timeout=0.3) as sender:
+        headers = sender.headers(push_service.base_url, 60, "high", None)
+        started = asyncio.get_running_loop().time()
+        outcome = await sender.send(
+            phone.subscription(push_service.base_url)["endpoint"], push_service.base_url, b"x" * 100, headers
+        )
+        waited = asyncio.get_running_loop().time() - started
+    assert outcome.status is None and "Timeout" in (outcome.error or "")
+    assert waited < 2.0

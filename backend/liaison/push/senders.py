@@ -173,6 +173,11 @@ class SenderPool:
     def wanted(self, count: int) -> bool:
         return self.processes > 0 and count >= POOL_MIN
 
+    @property
+    def pids(self) -> list[int]:
+        """The running helpers' process ids (for logs and operators)."""
+        return [h.process.pid for h in self._helpers if h.alive and h.process.pid is not None]
+
     async def start(self) -> None:
         """Starts the helpers that are not running (a spawned process takes about a second to import)."""
         if self._starting is None:
