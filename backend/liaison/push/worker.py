@@ -5,7 +5,8 @@ subscriptions, each page's transaction also moving the job's mark, so that sendi
 page and a restart resumes after the last one committed (the unique (job, subscription) pair forbids a
 second row). Deliveries are then claimed in batches (PostgreSQL: row locks, `FOR UPDATE SKIP LOCKED`, held by the
 batch's open transaction, so several `liaison worker` processes share the work; SQLite: a lease, for the
-one in-process worker), sent, and their outcomes written back in bulk. A worker that dies leaves its batch
+one in-process worker), sent (a big batch by the worker's helper processes, push/senders.py), and their
+outcomes written back in bulk. A worker that dies leaves its batch
 pending: PostgreSQL unlocks it when the connection drops, SQLite's lease is cleared at the next start; rows
 already marked delivered are never sent again. Delivery is at-least-once: a kill between a push
 service's 201 and our write re-sends those few, and the payload's `tag` makes the phone collapse them.
@@ -47,7 +48,7 @@ from liaison.settings import Settings
 
 log = logging.getLogger("liaison.push.worker")
 BATCH = 1000  # deliveries per claim: at most PIPELINE × BATCH sent again after a kill
-PIPELINE = 2  # batches in flight per worker
+PIPELINE = 3  # batches in flight per worker: the helpers always have the next one
 # Concurrent sends per batch: with PIPELINE batches in flight this stays within the sender's per-origin bound.
 LANES = PER_ORIGIN // PIPELINE
 LEASE = timedelta(minutes=2)
