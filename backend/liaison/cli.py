@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -77,6 +78,9 @@ def serve(workers: int, no_migrate: bool) -> None:
     if workers > 1 and settings.is_sqlite:
         click.echo("SQLite allows one writer: serving with one worker process.", err=True)
         workers = 1
+    if workers > 1 and settings.run_worker and settings.push_processes is None:
+        # Each server process runs its own push worker: they share the cores out between their sending helpers.
+        os.environ["LIAISON_PUSH_PROCESSES"] = str(max(1, (os.cpu_count() or 1) // workers))
     click.echo(f"Liaison on http://{settings.host}:{settings.port}  (API docs: /schema)")
     uvicorn.run(
         "liaison.app:serve_app",
