@@ -182,5 +182,7 @@ def shoot(page: Page, name: str, *, full_page: bool = False) -> Path:
     """What the phone's screen shows (full_page for long lists; fixed bars then land mid-page)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    # A minute, not the context's 15 s: the first screenshot of a fresh Chromium rasterizes its fonts (CJK and
+    # Arabic included) on a loaded 2-core machine, and once took longer than 15 s after "fonts loaded".
+    page.screenshot(path=str(path), full_page=full_page, timeout=60_000)
     return path

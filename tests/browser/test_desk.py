@@ -359,7 +359,7 @@ def test_officer_joins_sees_the_welcome_in_german_and_shows_the_qr_offline(
         shoot(page, "officer-02-qr-offline")
         # What the phone shows is what the desk reads: its screenshot goes through the desk's scanner.
         screen = SCREENSHOTS.parent / "qr-from-phone.png"
-        page.get_by_role("img", name="QR-Code der Akkreditierung").screenshot(path=str(screen))
+        page.get_by_role("img", name="QR-Code der Akkreditierung").screenshot(path=str(screen), timeout=60_000)
     finally:
         server.start()
 
