@@ -209,7 +209,7 @@ async def started_pool(settings: Any) -> Any:
 
 class ProcessCpu:
     """CPU seconds of other processes while a phase runs, read from /proc: the PostgreSQL backends serving
-    the bench's database, and the worker's encryption helper processes (children of this process).
+    the bench's database, and the workers' sending helper processes (their children).
 
     Each is read every quarter second (time used after the last read of a process that then exits is
     lost, so short-lived ones are undercounted). The polling thread's own CPU is kept apart, to be taken
