@@ -200,9 +200,9 @@ async def _extra_worker(
 
 async def started_pool(settings: Any) -> Any:
     """The worker's sending helpers, started before the clock as a serving worker has them from its start."""
-    from liaison.push.senders import SenderPool, auto_processes
+    from liaison.push.senders import SenderPool
 
-    pool = SenderPool(auto_processes() if settings.push_processes is None else settings.push_processes)
+    pool = SenderPool.for_settings(settings)
     await pool.start()
     return pool
 

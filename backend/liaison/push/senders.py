@@ -28,6 +28,7 @@ from typing import Any
 from liaison.push.ece import encrypt_many
 from liaison.push.sender import PER_ORIGIN, REQUEST_TIMEOUT, Outcome, PushSender
 from liaison.runtime import tune_gc
+from liaison.settings import Settings
 
 log = logging.getLogger("liaison.push.senders")
 POOL_MIN = 64  # pushes in a batch before helpers are worth their round trip
@@ -45,6 +46,11 @@ Answer = tuple[int, int | None, float | None, str | None, bool]
 def auto_processes() -> int:
     """One helper per core: the worker itself then mostly waits on the database and the helpers."""
     return min(8, os.cpu_count() or 1)
+
+
+def encrypt_items(items: Sequence[Item]) -> list[bytes | str]:
+    """Each item's encrypted body (or why it has none), the chunk in one go: see `ece.encrypt_many`."""
+    return encrypt_many([(item[3], item[4], item[5]) for item in items])
 
 
 def _frame(obj: Any) -> bytes:
@@ -82,7 +88,7 @@ async def _serve(sock: socket.socket, per_origin: int, request_timeout: float) -
                 chunk: list[Item] = await _read_frame(reader)
             except (asyncio.IncompleteReadError, ConnectionError):
                 break  # the worker is gone: so is this helper
-            for item, body in zip(chunk, encrypt_many([(i[3], i[4], i[5]) for i in chunk]), strict=True):
+            for item, body in zip(chunk, encrypt_items(chunk), strict=True):
                 if isinstance(body, str):
                     answers.put((item[0], None, None, body, False))
                 else:
@@ -169,6 +175,11 @@ class SenderPool:
         self.per_origin = max(1, PER_ORIGIN // max(1, processes))
         self._helpers: list[_Helper] = []
         self._starting: asyncio.Lock | None = None
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> SenderPool:
+        """The pool `LIAISON_PUSH_PROCESSES` asks for (auto: one helper per core)."""
+        return cls(auto_processes() if settings.push_processes is None else settings.push_processes)
 
     def wanted(self, count: int) -> bool:
         return self.processes > 0 and count >= POOL_MIN

@@ -19,10 +19,11 @@ import contextlib
 import logging
 import random
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, exists, func, insert, literal, or_, select, text, update
@@ -31,10 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import liaison.push.texts  # noqa: F401  (registers the assignment and reminder renderers)
 from liaison.auth.models import Device
 from liaison.database import UTCDateTime, make_engine, make_sessionmaker, utcnow
-from liaison.hot_reads import any_of, raw
+from liaison.hot_reads import any_of, dialect_of, raw
 from liaison.officers.models import User
 from liaison.push import wake
-from liaison.push.ece import encrypt_many
 from liaison.push.messages import RENDERERS
 from liaison.push.models import PushDelivery, PushJob, PushSubscription
 from liaison.push.origins import origin_allowed
@@ -42,7 +42,7 @@ from liaison.push.payload import build
 from liaison.push.reminders import schedule_reminders
 from liaison.push.sender import PER_ORIGIN, Outcome, PushSender
 from liaison.push.senders import CHUNK as SEND_CHUNK
-from liaison.push.senders import Item, SenderPool, auto_processes
+from liaison.push.senders import Item, SenderPool, encrypt_items
 from liaison.push.vapid import VapidSigner, load_or_create_key
 from liaison.settings import Settings
 
@@ -336,16 +336,15 @@ class PushWorker:
 
     async def _send_here(self, items: list[tuple[Claimed, Item]], answered: Any) -> None:
         """Encrypts and sends in this process: a chunk encrypted in one go, then sent over a few lanes."""
-        ready: list[tuple[Claimed, Item, bytes | str]] = []
+        ready: deque[tuple[Claimed, Item, bytes | str]] = deque()
         todo = iter(items)
 
         def next_one() -> tuple[Claimed, Item, bytes | str] | None:
             if not ready:
-                chunk = [pair for _, pair in zip(range(SEND_CHUNK), todo, strict=False)]
-                bodies = encrypt_many([(item[3], item[4], item[5]) for _, item in chunk])
+                chunk = list(islice(todo, SEND_CHUNK))
+                bodies = encrypt_items([item for _, item in chunk])
                 ready.extend((d, item, body) for (d, item), body in zip(chunk, bodies, strict=True))
-                ready.reverse()  # popped from the end, in order
-            return ready.pop() if ready else None
+            return ready.popleft() if ready else None
 
         async def lane() -> None:
             # A few long-lived lanes rather than a task per push: no task to create and no semaphore to queue
@@ -462,7 +461,7 @@ class PushWorker:
                     continue
                 values = self._values(r, now)
                 await session.execute(update(_DELIVERIES).where(_DELIVERIES.c.id == r.delivery.id).values(**values))
-            dialect = "postgresql" if self._is_pg else "sqlite"
+            dialect = dialect_of(session)
             for (state, status), ids in bulk.items():
                 values = self._values(Result(results[0].delivery, state, status), now)
                 for chunk in _chunks(ids):
@@ -619,8 +618,7 @@ async def run_worker(
     wake.register(woken)
     own_pool = pool is None
     if pool is None:
-        processes = settings.push_processes
-        pool = SenderPool(auto_processes() if processes is None else processes)
+        pool = SenderPool.for_settings(settings)
     starting = None
     if own_pool and not once and pool.processes:
         starting = asyncio.create_task(pool.start(), name="liaison-push-senders-start")
